@@ -1,0 +1,58 @@
+import { Router, type RequestHandler } from 'express';
+import type { LiveLikeConfig } from '../config';
+import { HttpProblem } from '../http/http-problem';
+import { requireUser } from '../session/require-user';
+import { createProfileTokenMinter } from './mint-profile-token';
+
+export interface LiveLikeRoutesDeps {
+  livelike: LiveLikeConfig;
+  now: () => number;
+  /** Runs before every route: credential check, CSRF. */
+  guards: RequestHandler[];
+  onTokenMinted: () => void;
+}
+
+export function liveLikeRoutes({
+  livelike,
+  now,
+  guards,
+  onTokenMinted,
+}: LiveLikeRoutesDeps): Router {
+  const router = Router();
+  const credentials = livelike.credentials;
+  if (!credentials) {
+    router.use(() => {
+      throw new HttpProblem(
+        503,
+        'livelike_not_configured',
+        'LiveLike credentials are not configured.',
+      );
+    });
+    return router;
+  }
+  const mint = createProfileTokenMinter({
+    ...credentials,
+    ttlSeconds: livelike.tokenTtlSeconds,
+    now,
+  });
+
+  // The profile id always comes from the session: a custom_profile_id in the query or body is
+  // never read, so nobody can mint a token for someone else's profile.
+  const issueToken: RequestHandler = async (req, res) => {
+    const user = requireUser(req);
+    const minted = await mint(user.id);
+    onTokenMinted();
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      access_token: minted.token,
+      token_type: 'Bearer',
+      expires_in: minted.exp === undefined ? null : minted.exp - minted.iat,
+      expires_at: minted.exp === undefined ? null : new Date(minted.exp * 1000).toISOString(),
+      custom_profile_id: minted.customProfileId,
+    });
+  };
+  router.use(guards);
+  router.get('/token', issueToken);
+  router.post('/token', issueToken);
+  return router;
+}

@@ -1,0 +1,37 @@
+import { createSecretKey } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { profileClaims } from './profile-claims';
+
+export interface ProfileToken {
+  token: string;
+  iat: number;
+  /** Undefined when tokens are minted without expiry (TTL 0). */
+  exp: number | undefined;
+  customProfileId: string;
+}
+
+export type ProfileTokenMinter = (userId: string) => Promise<ProfileToken>;
+
+export interface MinterOptions {
+  clientId: string;
+  clientSecret: string;
+  ttlSeconds: number;
+  now: () => number;
+}
+
+/** Signs LiveLike profile tokens (HS256 with the client secret). The key is imported once. */
+export function createProfileTokenMinter({
+  clientId,
+  clientSecret,
+  ttlSeconds,
+  now,
+}: MinterOptions): ProfileTokenMinter {
+  const key = createSecretKey(Buffer.from(clientSecret, 'utf8'));
+  return async (userId) => {
+    const claims = profileClaims(clientId, userId, now() / 1000, ttlSeconds);
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(key);
+    return { token, iat: claims.iat, exp: claims.exp, customProfileId: claims.custom_profile_id };
+  };
+}

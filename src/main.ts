@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './log/create-logger';
+import { drain, createHttpServer } from './server';
+import { createKv } from './store/create-kv';
+
+async function main(): Promise<void> {
+  // The real environment wins over .env, and production never reads one.
+  if (process.env.NODE_ENV !== 'production' && existsSync('.env')) process.loadEnvFile('.env');
+
+  let loaded;
+  try {
+    loaded = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(
+      `token-bff cannot start:\n${err.problems.map((p) => `  ${p}\n`).join('')}`,
+    );
+    process.exit(1);
+  }
+  const { config, warnings } = loaded;
+  const logger = createLogger(config.logLevel);
+  for (const warning of warnings) logger.warn(warning);
+
+  const kv = createKv(config);
+  const { app } = createApp({ config, kv, logger });
+  const server = createHttpServer(app, config.limits);
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  logger.info({ port: config.port, host: config.host, store: kv.kind }, 'token-bff listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    await drain(server, config.shutdownTimeoutMs);
+    await kv.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `token-bff failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import type { RequestHandler } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  tokensMinted: Counter;
+  sessionsCreated: Counter;
+  /** Times every request, labelled by route pattern (never the raw path) and status. */
+  timeRequests: RequestHandler;
+}
+
+/** One registry per app, so two apps in one process (tests, benchmarks) never collide. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const tokensMinted = new Counter({
+    name: 'livelike_tokens_minted_total',
+    help: 'LiveLike profile tokens minted',
+    registers: [registry],
+  });
+  const sessionsCreated = new Counter({
+    name: 'sessions_created_total',
+    help: 'Sessions started by a login',
+    registers: [registry],
+  });
+  const timeRequests: RequestHandler = (req, res, next) => {
+    const end = duration.startTimer();
+    res.once('finish', () => {
+      // Route patterns keep the label set small; unmatched paths share one label.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: res.statusCode });
+    });
+    next();
+  };
+  return { registry, tokensMinted, sessionsCreated, timeRequests };
+}

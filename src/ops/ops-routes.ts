@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { Kv } from '../store/kv';
+import { HttpProblem } from '../http/http-problem';
+import type { Metrics } from './metrics';
+
+export function opsRoutes({ kv, metrics }: { kv: Kv; metrics: Metrics }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await kv.ping();
+    } catch {
+      throw new HttpProblem(503, 'store_unavailable', 'The store does not answer.', {
+        'Retry-After': '2',
+      });
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ready', store: kv.kind });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+  return router;
+}

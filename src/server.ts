@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Express } from 'express';
+import type { Limits } from './config';
+import { HttpProblem, problemBody } from './http/http-problem';
+
+/** An http.Server with every limit explicit: header size, header and request time, keep-alive. */
+export function createHttpServer(app: Express, limits: Limits): Server {
+  const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, app);
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+    answerClientError(err, socket),
+  );
+  return server;
+}
+
+/** Requests Node refuses before Express sees them still get a problem+json answer. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const problem =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HttpProblem(431, 'headers_too_large', 'The request headers are too large.')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpProblem(408, 'request_timeout', 'The request took too long to arrive.')
+        : new HttpProblem(400, 'bad_request', 'The request is not valid HTTP.');
+  const body = JSON.stringify(problemBody(problem));
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.code}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Stops accepting, lets requests in flight finish for up to `timeoutMs`, then cuts what is
+ * left. Resolves when the server is closed.
+ */
+export function drain(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,112 @@
+import { createSecretKey } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type KeyObject,
+} from 'jose';
+import type { AppJwtConfig } from '../config';
+import { HttpProblem } from '../http/http-problem';
+
+// With a JWKS, only the key's own asymmetric algorithms: an HS256 token "signed" with a public
+// key (algorithm confusion) or `alg: none` never verifies.
+const ASYMMETRIC = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+const CLOCK_TOLERANCE_SECONDS = 30;
+const MAX_ID_TOKEN_LENGTH = 8 * 1024;
+
+export type AppTokenVerifier = (idToken: unknown) => Promise<string>;
+
+/** Verifies the app's own ID token and returns the user id it names. */
+export function createAppTokenVerifier(cfg: AppJwtConfig, jwksTimeoutMs: number): AppTokenVerifier {
+  const key: KeyObject | JWTVerifyGetKey = cfg.secret
+    ? createSecretKey(Buffer.from(cfg.secret, 'utf8'))
+    : createRemoteJWKSet(cfg.jwksUrl as URL, {
+        timeoutDuration: jwksTimeoutMs,
+        cooldownDuration: 30_000,
+      });
+  const options = {
+    algorithms: cfg.secret ? ['HS256'] : ASYMMETRIC,
+    issuer: cfg.issuer,
+    audience: cfg.audience,
+    requiredClaims: ['exp'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+  };
+
+  return async (idToken) => {
+    if (
+      typeof idToken !== 'string' ||
+      idToken.length === 0 ||
+      idToken.length > MAX_ID_TOKEN_LENGTH
+    ) {
+      throw new HttpProblem(400, 'invalid_request', 'Send { "id_token": "<JWT>" }.');
+    }
+    let payload: JWTPayload;
+    try {
+      // `key` is one of two types; jose's overloads want them apart.
+      payload =
+        typeof key === 'function'
+          ? (await jwtVerify(idToken, key, options)).payload
+          : (await jwtVerify(idToken, key, options)).payload;
+    } catch (err) {
+      throw appTokenProblem(err);
+    }
+    return userIdFromClaim(payload[cfg.userClaim]);
+  };
+}
+
+/** The user id a claim holds: a string, or a safe integer written as one; 1–255 characters. */
+export function userIdFromClaim(value: unknown): string {
+  const id =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' && Number.isSafeInteger(value)
+        ? String(value)
+        : undefined;
+  if (id === undefined || id.length === 0 || id.length > 255) {
+    throw new HttpProblem(
+      422,
+      'invalid_user_id',
+      "The token's user claim must be a string or integer of 1 to 255 characters.",
+    );
+  }
+  return id;
+}
+
+function appTokenProblem(err: unknown): HttpProblem {
+  if (
+    err instanceof errors.JWKSTimeout ||
+    (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC')
+  ) {
+    return new HttpProblem(
+      503,
+      'identity_provider_unavailable',
+      "The identity provider's keys could not be fetched.",
+      {
+        'Retry-After': '5',
+      },
+    );
+  }
+  const reason =
+    err instanceof errors.JWTExpired
+      ? 'The token has expired.'
+      : err instanceof errors.JWTClaimValidationFailed
+        ? `The token's "${err.claim}" claim is not accepted.`
+        : err instanceof errors.JOSEAlgNotAllowed
+          ? "The token's algorithm is not accepted."
+          : 'The token could not be verified.';
+  return new HttpProblem(401, 'invalid_id_token', reason);
+}
