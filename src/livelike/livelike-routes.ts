@@ -42,7 +42,6 @@ export function liveLikeRoutes({
     const user = requireUser(req);
     const minted = await mint(user.id);
     onTokenMinted();
-    res.setHeader('Cache-Control', 'no-store');
     res.json({
       access_token: minted.token,
       token_type: 'Bearer',

@@ -49,6 +49,8 @@ export function sessionLayer({
   const carryCredential: RequestHandler = (req, res, next) => {
     const credential = readCredential(req.headers, cookieName, secrets);
     req.credential = credential;
+    // Every answer behind a session is about one user: no shared cache may keep it.
+    res.setHeader('Cache-Control', 'no-store');
     if (credential.carrier === 'bearer') {
       // express-session reads only cookies: hand it the bearer's session as one, and drop
       // whatever cookies came along, so the header alone is the credential.

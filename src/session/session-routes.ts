@@ -21,7 +21,7 @@ export interface SessionRoutesDeps {
 }
 
 export function sessionRoutes(deps: SessionRoutesDeps): Router {
-  const { config, now, csrf } = deps;
+  const { config, csrf } = deps;
   const router = Router();
 
   // A login needs no prior session, so a dead cookie or bearer does not stand in its way.
@@ -44,7 +44,6 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
 
   router.get('/', deps.rejectDeadCredential, async (req, res) => {
     const user = isLive(req) ? req.session.user : undefined;
-    res.setHeader('Cache-Control', 'no-store');
     res.json({
       authenticated: user !== undefined,
       user: user ? { id: user.id, source: user.source } : null,

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/log/create-logger';
+import { createHttpServer } from '../../src/server';
+import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
+import { LogCapture } from './log-capture';
+
+export const APP_JWT_SECRET = 'test-app-jwt-secret-0123456789abcdef';
+export const LIVELIKE_CLIENT_ID = 'livelike-client-id';
+export const LIVELIKE_CLIENT_SECRET = 'livelike-client-secret-0123456789abcdef';
+
+export const BASE_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'debug',
+  SESSION_SECRET: 'test-session-secret-0123456789abcdefghij',
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  APP_JWT_SECRET,
+  LIVELIKE_CLIENT_ID,
+  LIVELIKE_CLIENT_SECRET,
+  CORS_ORIGINS: 'https://app.example',
+};
+
+export interface TestApp extends App {
+  config: Config;
+  kv: RedisKv;
+  redis: Redis;
+  keyPrefix: string;
+  logs: LogCapture;
+  server: Server;
+  /** http://127.0.0.1:port */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+  redisUrl?: string;
+}
+
+/**
+ * The real app on a real Redis (REDIS_URL, set by the global setup), under a key prefix of its
+ * own so test files never see each other's keys, listening on a loopback port.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  if (!redisUrl) throw new Error('REDIS_URL is not set: the global setup should have set it');
+  const { config } = loadConfig({ ...BASE_ENV, REDIS_URL: redisUrl, ...options.env });
+  const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const redis = createRedisClient({
+    url: redisUrl,
+    keyPrefix,
+    commandTimeoutMs: config.limits.redisCommandTimeoutMs,
+    connectTimeoutMs: config.limits.redisConnectTimeoutMs,
+  });
+  await once(redis, 'ready');
+  const kv = new RedisKv(redis);
+  const logs = new LogCapture();
+  const logger = createLogger(config.logLevel, logs.stream);
+  const built = createApp({ config, kv, logger, now: options.now });
+  const server = createHttpServer(built.app, config.limits);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...built,
+    config,
+    kv,
+    redis,
+    keyPrefix,
+    logs,
+    server,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      const keys = await redis.keys(`${keyPrefix}*`).catch(() => []);
+      if (keys.length > 0)
+        await redis.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => 0);
+      redis.disconnect();
+    },
+  };
+}
