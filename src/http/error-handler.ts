@@ -14,6 +14,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   if (problem.status >= 500) {
     req.log.error({ err, code: problem.code }, 'request failed');
   }
+  // An error answer commits no session change: express-session neither saves the session nor
+  // sends a cookie for one it could not store (it skips both when req.session is null).
+  if (req.session) (req as unknown as { session: null }).session = null;
   if (res.headersSent) {
     // The answer is on its way already (a stream failed mid-body): all we can do is cut it.
     next(err);

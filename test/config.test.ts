@@ -1,0 +1,135 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+};
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  PUBLIC_BASE_URL: 'https://bff.example',
+  SESSION_SECRET: 's'.repeat(32),
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
+
+describe('loadConfig', () => {
+  it('starts with nothing set, on documented defaults, warning about each dev-only fallback', () => {
+    const { config, warnings } = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.publicBaseUrl.href).toBe('http://localhost:3000/');
+    expect(config.session).toMatchObject({
+      ttlSeconds: 86400,
+      maxAgeSeconds: 604800,
+      cookieName: 'token-bff',
+    });
+    expect(config.redis.url).toBeUndefined();
+    expect(config.livelike.credentials).toBeUndefined();
+    expect(config.livelike.tokenTtlSeconds).toBe(3600);
+    expect(config.likecoin.redirectUri.href).toBe('http://localhost:3000/likecoin/callback');
+    expect(config.likecoin.scopes).toEqual(['profile']);
+    expect(config.allowedReturnTo).toEqual(['http://localhost:3000']);
+    expect(config.appJwt).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/SESSION_SECRET/);
+    expect(warnings.join('\n')).toMatch(/TOKEN_ENCRYPTION_KEY/);
+    expect(warnings.join('\n')).toMatch(/REDIS_URL.*single instance/);
+    expect(Object.isFrozen(config) && Object.isFrozen(config.session)).toBe(true);
+  });
+
+  it('accepts a complete production configuration without warnings', () => {
+    const { config, warnings } = loadConfig(PRODUCTION);
+    expect(config.production).toBe(true);
+    expect(config.session).toMatchObject({ cookieName: '__Host-token-bff', secureCookie: true });
+    expect(warnings).toEqual([]);
+  });
+
+  it('names every missing production requirement, one line each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://bff.example' });
+    expect(problems).toHaveLength(4);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SESSION_SECRET: required in production/),
+        expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: required in production/),
+        expect.stringMatching(/^REDIS_URL: required in production/),
+        expect.stringMatching(/^PUBLIC_BASE_URL: must be https in production/),
+      ]),
+    );
+  });
+
+  it.each([
+    [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET: secret #1 is shorter than 32 characters/],
+    [{ SESSION_SECRET: `${'a'.repeat(32)},old` }, /^SESSION_SECRET: secret #2/],
+    [
+      { TOKEN_ENCRYPTION_KEY: 'not-32-bytes' },
+      /^TOKEN_ENCRYPTION_KEY: key #1 is not the base64 of exactly 32 bytes/,
+    ],
+    [{ REDIS_URL: 'http://x' }, /^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ PORT: 'eighty' }, /^PORT: must be a whole number/],
+    [{ PORT: '70000' }, /^PORT: must be at most 65535/],
+    [{ LIKECOIN_PKCE: 'yes' }, /^LIKECOIN_PKCE: must be true or false/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
+    [
+      { CORS_ORIGINS: 'https://app.example/path' },
+      /^CORS_ORIGINS: "https:\/\/app.example\/path" is not an origin/,
+    ],
+    [
+      { ALLOWED_RETURN_TO: 'javascript:alert(1)' },
+      /^ALLOWED_RETURN_TO: .* never a safe return target/,
+    ],
+    [
+      { LIVELIKE_CLIENT_ID: 'only-the-id' },
+      /^LIVELIKE_CLIENT_SECRET: must be set together with LIVELIKE_CLIENT_ID/,
+    ],
+    [
+      { APP_JWT_SECRET: 'x'.repeat(32), APP_JWKS_URL: 'https://idp.example/jwks' },
+      /^APP_JWT_SECRET: set either/,
+    ],
+    [{ APP_JWT_SECRET: 'too-short' }, /^APP_JWT_SECRET: must be at least 32 bytes/],
+    [
+      { SESSION_TTL_SECONDS: '7200', SESSION_MAX_AGE_SECONDS: '3600' },
+      /^SESSION_MAX_AGE_SECONDS: must be at least/,
+    ],
+  ])('refuses %o with a line naming the variable', (env, expected) => {
+    const problems = problemsOf({ ...PRODUCTION, ...env });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('treats empty variables as unset', () => {
+    const { config } = loadConfig({ PORT: '', LIVELIKE_TOKEN_TTL_SECONDS: '', LOG_LEVEL: '' });
+    expect([config.port, config.livelike.tokenTtlSeconds, config.logLevel]).toEqual([
+      3000,
+      3600,
+      'info',
+    ]);
+  });
+
+  it('keeps every session secret for verification, the first one signing', () => {
+    const { config } = loadConfig({ SESSION_SECRET: 'new-secret, old-secret' });
+    expect(config.session.secrets).toEqual(['new-secret', 'old-secret']);
+  });
+
+  it('allows any path on http(s) return origins, and exact app URLs', () => {
+    const { config } = loadConfig({
+      ALLOWED_RETURN_TO: 'https://app.example/welcome,myapp://auth',
+    });
+    expect(config.allowedReturnTo).toEqual(['https://app.example', 'myapp://auth']);
+  });
+
+  it('warns, without refusing, about a LiveLike secret too short for HS256', () => {
+    const { warnings } = loadConfig({
+      ...PRODUCTION,
+      LIVELIKE_CLIENT_ID: 'id',
+      LIVELIKE_CLIENT_SECRET: 'short',
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^LIVELIKE_CLIENT_SECRET is shorter than 32 bytes/),
+    ]);
+  });
+});

@@ -1,0 +1,87 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once, EventEmitter } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { freePort } from '../support/redis-server';
+import { spawnMain } from '../support/spawn-main';
+
+/** Resolves with the first stdout line of `child` that contains `text`. */
+function lineContaining(child: ChildProcessWithoutNullStreams, text: string): Promise<string> {
+  return new Promise((done, fail) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.includes(text));
+      if (line) {
+        child.stdout.off('data', onData);
+        done(line);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) =>
+      fail(new Error(`exited with ${code} before "${text}": ${buffered}`)),
+    );
+  });
+}
+
+it('on SIGTERM stops accepting, finishes the request in flight, closes Redis and exits 0', async () => {
+  // A JWKS endpoint that holds its answer until told: the login waiting on it is "in flight".
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const held = new EventEmitter();
+  let pending: ServerResponse | undefined;
+  const jwks = createServer((_req, res) => {
+    pending = res;
+    held.emit('request');
+  });
+  jwks.listen(0, '127.0.0.1');
+  await once(jwks, 'listening');
+  const port = await freePort();
+
+  const child = spawnMain({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_KEY_PREFIX: `test:shutdown:${port}:`,
+    APP_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+    SHUTDOWN_TIMEOUT_SECONDS: '5',
+  });
+  try {
+    await lineContaining(child, 'token-bff listening');
+    const idToken = await new SignJWT({ sub: 'in-flight-user' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const waitingOnJwks = once(held, 'request');
+    const inFlight = fetch(`http://127.0.0.1:${port}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id_token: idToken }),
+    });
+    await waitingOnJwks;
+
+    const draining = lineContaining(child, '"draining"');
+    child.kill('SIGTERM');
+    await draining;
+    // New connections are refused while the old request is still being served.
+    const refused = connect(port, '127.0.0.1');
+    const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+    expect(err.code).toBe('ECONNREFUSED');
+
+    pending!.setHeader('content-type', 'application/json');
+    pending!.end(JSON.stringify({ keys: [jwk] }));
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { user: unknown }).user).toEqual({ id: 'in-flight-user' });
+
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+    jwks.closeAllConnections();
+    jwks.close();
+  }
+}, 30_000);
