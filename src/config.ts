@@ -52,6 +52,10 @@ export interface LikeCoinConfig {
   readonly tokenUrl: URL;
   readonly apiUrl: URL;
   readonly pkce: boolean;
+  /** How long a started sign-in may take (state and result handle lifetime). */
+  readonly stateTtlSeconds: number;
+  /** The whole token-endpoint call, connect to last byte. */
+  readonly timeoutMs: number;
 }
 
 export interface Limits {
@@ -63,6 +67,7 @@ export interface Limits {
   readonly redisCommandTimeoutMs: number;
   readonly redisConnectTimeoutMs: number;
   readonly jwksTimeoutMs: number;
+  readonly upstreamConnectTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -75,6 +80,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   redisCommandTimeoutMs: 1_000,
   redisConnectTimeoutMs: 2_000,
   jwksTimeoutMs: 5_000,
+  upstreamConnectTimeoutMs: 5_000,
 });
 
 export class ConfigError extends Error {
@@ -147,6 +153,8 @@ const envSchema = z.object({
   LIKECOIN_TOKEN_URL: httpUrl().default('https://api.like.co/oauth/access_token'),
   LIKECOIN_API_URL: httpUrl().default('https://api.like.co'),
   LIKECOIN_PKCE: bool(false),
+  LIKECOIN_STATE_TTL_SECONDS: intIn(1, 3600, 600),
+  LIKECOIN_TIMEOUT_MS: intIn(100, 120_000, 10_000),
   TOKEN_ENCRYPTION_KEY: list,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -348,6 +356,8 @@ function likeCoinFrom(e: Env, publicBaseUrl: URL, problems: string[]): LikeCoinC
     tokenUrl: new URL(e.LIKECOIN_TOKEN_URL),
     apiUrl: new URL(e.LIKECOIN_API_URL),
     pkce: e.LIKECOIN_PKCE,
+    stateTtlSeconds: e.LIKECOIN_STATE_TTL_SECONDS,
+    timeoutMs: e.LIKECOIN_TIMEOUT_MS,
   };
 }
 

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   for (const warning of warnings) logger.warn(warning);
 
   const kv = createKv(config);
-  const { app } = createApp({ config, kv, logger });
+  const { app, close } = createApp({ config, kv, logger });
   const server = createHttpServer(app, config.limits);
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining');
     await drain(server, config.shutdownTimeoutMs);
+    await close();
     await kv.close();
     logger.info('stopped');
     process.exit(0);

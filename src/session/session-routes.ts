@@ -43,12 +43,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   });
 
   router.get('/', deps.rejectDeadCredential, async (req, res) => {
-    const user = isLive(req) ? req.session.user : undefined;
-    res.json({
-      authenticated: user !== undefined,
-      user: user ? { id: user.id, source: user.source } : null,
-      ...(await deps.describeProviders(req)),
-    });
+    res.json(await sessionView(req, deps.describeProviders));
   });
 
   router.delete('/', deps.rejectDeadCredential, csrf, async (req, res) => {
@@ -90,11 +85,24 @@ export async function startSession(
   deps.onSessionStart();
 }
 
+/** GET /session's answer: who is signed in, and what each provider link looks like. */
+export async function sessionView(
+  req: Request,
+  describeProviders: SessionRoutesDeps['describeProviders'],
+): Promise<Record<string, unknown>> {
+  const user = isLive(req) ? req.session.user : undefined;
+  return {
+    authenticated: user !== undefined,
+    user: user ? { id: user.id, source: user.source } : null,
+    ...(await describeProviders(req)),
+  };
+}
+
 /** The token a client without cookies sends as `Authorization: Bearer …`: the signed session id. */
-function sessionToken(req: Request, config: Config): string {
+export function sessionToken(req: Request, config: Config): string {
   return sign(req.sessionID, config.session.secrets[0] ?? '');
 }
 
-function sessionExpiry(req: Request): number {
+export function sessionExpiry(req: Request): number {
   return req.session.cookie.expires?.getTime() ?? Date.now();
 }

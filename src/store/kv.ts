@@ -14,6 +14,13 @@ export interface Kv {
   take(key: string): Promise<string | null>;
   /** Deletes only while the key still holds `value` (releasing a lock we own). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
+  /** Replaces the value only while it still equals `expected` (compare-and-set). */
+  replaceIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Appends `member` to a list kept to its newest `max` members, and returns the members that
+   * fell off, so the caller can drop what they refer to.
+   */
+  pushCapped(listKey: string, member: string, max: number, ttlMs: number): Promise<string[]>;
   del(...keys: string[]): Promise<void>;
   /** Resolves when the store answers. */
   ping(): Promise<void>;

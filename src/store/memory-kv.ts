@@ -54,6 +54,20 @@ export class MemoryKv implements Kv {
     return true;
   }
 
+  async replaceIfEquals(key: string, expected: string, value: string, ttlMs: number) {
+    if (this.live(key)?.value !== expected) return false;
+    await this.set(key, value, ttlMs);
+    return true;
+  }
+
+  async pushCapped(listKey: string, member: string, max: number, ttlMs: number) {
+    const list = JSON.parse(this.live(listKey)?.value ?? '[]') as string[];
+    list.push(member);
+    const evicted = list.splice(0, Math.max(0, list.length - max));
+    await this.set(listKey, JSON.stringify(list), ttlMs);
+    return evicted;
+  }
+
   async del(...keys: string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
   }

@@ -10,9 +10,25 @@ const DELETE_IF_EQUALS = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+const REPLACE_IF_EQUALS = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+const PUSH_CAPPED = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local extra = redis.call('LLEN', KEYS[1]) - tonumber(ARGV[2])
+if extra <= 0 then return {} end
+local evicted = redis.call('LRANGE', KEYS[1], 0, extra - 1)
+redis.call('LTRIM', KEYS[1], extra, -1)
+return evicted`;
+
 interface Scripts {
   kvSetUnlessGuarded(key: string, guard: string, value: string, ttlMs: number): Promise<number>;
   kvDeleteIfEquals(key: string, value: string): Promise<number>;
+  kvReplaceIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<number>;
+  kvPushCapped(key: string, member: string, max: number, ttlMs: number): Promise<string[]>;
 }
 
 export interface RedisKvOptions {
@@ -43,6 +59,8 @@ export class RedisKv implements Kv {
   constructor(redis: Redis) {
     redis.defineCommand('kvSetUnlessGuarded', { numberOfKeys: 2, lua: SET_UNLESS_GUARDED });
     redis.defineCommand('kvDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
+    redis.defineCommand('kvReplaceIfEquals', { numberOfKeys: 1, lua: REPLACE_IF_EQUALS });
+    redis.defineCommand('kvPushCapped', { numberOfKeys: 1, lua: PUSH_CAPPED });
     this.redis = redis as Redis & Scripts;
   }
 
@@ -72,6 +90,14 @@ export class RedisKv implements Kv {
 
   async deleteIfEquals(key: string, value: string) {
     return (await this.run(() => this.redis.kvDeleteIfEquals(key, value))) === 1;
+  }
+
+  async replaceIfEquals(key: string, expected: string, value: string, ttlMs: number) {
+    return (await this.run(() => this.redis.kvReplaceIfEquals(key, expected, value, ttlMs))) === 1;
+  }
+
+  pushCapped(listKey: string, member: string, max: number, ttlMs: number) {
+    return this.run(() => this.redis.kvPushCapped(listKey, member, max, ttlMs));
   }
 
   async del(...keys: string[]) {

@@ -73,6 +73,22 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await kv.get('lock')).toBeNull();
   });
 
+  it('replaceIfEquals writes only over the expected value', async () => {
+    await kv.set('tokens', 'v1', 10_000);
+    expect(await kv.replaceIfEquals('tokens', 'v0', 'v2', 10_000)).toBe(false);
+    expect(await kv.replaceIfEquals('tokens', 'v1', 'v2', 10_000)).toBe(true);
+    expect(await kv.get('tokens')).toBe('v2');
+    expect(await kv.replaceIfEquals('absent', 'v1', 'v2', 10_000)).toBe(false);
+    expect(await kv.get('absent')).toBeNull();
+  });
+
+  it('pushCapped keeps the newest members and hands back the ones that fell off', async () => {
+    const evicted: string[] = [];
+    for (const m of ['a', 'b', 'c', 'd', 'e']) evicted.push(...(await kv.pushCapped('list', m, 3, 10_000)));
+    expect(evicted).toEqual(['a', 'b']);
+    expect(await kv.pushCapped('list', 'f', 3, 10_000)).toEqual(['c']);
+  });
+
   it('deletes several keys at once', async () => {
     await kv.set('x', '1', 10_000);
     await kv.set('y', '2', 10_000);

@@ -79,6 +79,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await built.close();
       const keys = await redis.keys(`${keyPrefix}*`).catch(() => []);
       if (keys.length > 0)
         await redis.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => 0);
