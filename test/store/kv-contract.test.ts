@@ -84,7 +84,8 @@ describe.each(stores)('%s store', (_name, make) => {
 
   it('pushCapped keeps the newest members and hands back the ones that fell off', async () => {
     const evicted: string[] = [];
-    for (const m of ['a', 'b', 'c', 'd', 'e']) evicted.push(...(await kv.pushCapped('list', m, 3, 10_000)));
+    for (const m of ['a', 'b', 'c', 'd', 'e'])
+      evicted.push(...(await kv.pushCapped('list', m, 3, 10_000)));
     expect(evicted).toEqual(['a', 'b']);
     expect(await kv.pushCapped('list', 'f', 3, 10_000)).toEqual(['c']);
   });
