@@ -87,10 +87,14 @@ export function userIdFromClaim(value: unknown): string {
 }
 
 function appTokenProblem(err: unknown): HttpProblem {
-  if (
+  // The key set could not be had (network failure, timeout, non-200, not a JWKS): the identity
+  // provider's fault, not the user's. jose passes network errors through as they are.
+  const keysUnavailable =
+    !(err instanceof errors.JOSEError) ||
     err instanceof errors.JWKSTimeout ||
-    (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC')
-  ) {
+    err instanceof errors.JWKSInvalid ||
+    err.code === 'ERR_JOSE_GENERIC';
+  if (keysUnavailable) {
     return new HttpProblem(
       503,
       'identity_provider_unavailable',

@@ -1,0 +1,190 @@
+import request from 'supertest';
+import { login } from '../support/login';
+import {
+  atProvider,
+  browserStarts,
+  pathOf,
+  sessionCookieOf,
+  startWithLikeCoin,
+  type LikeCoinSetup,
+} from '../support/likecoin-flow';
+
+let s: LikeCoinSetup;
+beforeAll(async () => {
+  s = await startWithLikeCoin();
+});
+afterAll(() => s.close());
+
+describe('a web page signs in with LikeCoin', () => {
+  it('redirects to LikeCoin with client_id, scope, redirect_uri and a fresh state', async () => {
+    const { cookie, authorizationUrl } = await browserStarts(s.t);
+    expect(cookie).toBeDefined();
+    const url = new URL(authorizationUrl);
+    expect(url.origin + url.pathname).toBe(s.provider.authorizeUrl);
+    expect(url.searchParams.get('client_id')).toBe('likecoin-client');
+    expect(url.searchParams.get('scope')).toBe('profile email');
+    expect(url.searchParams.get('redirect_uri')).toBe('http://localhost:3000/likecoin/callback');
+    expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.has('code_challenge')).toBe(false);
+  });
+
+  it('signs the browser in as the Liker ID, under a new session id, and returns to return_to', async () => {
+    const { cookie, authorizationUrl } = await browserStarts(
+      s.t,
+      'https://app.example/welcome?tab=2',
+    );
+    const callback = await atProvider(authorizationUrl);
+    const res = await request(s.t.url).get(pathOf(callback)).set('Cookie', cookie);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('https://app.example/welcome?tab=2');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    const newCookie = sessionCookieOf(res)!;
+    expect(newCookie).toBeDefined();
+    expect(newCookie).not.toBe(cookie);
+
+    const view = await request(s.t.url).get('/session').set('Cookie', newCookie).expect(200);
+    expect(view.body).toEqual({
+      authenticated: true,
+      user: { id: 'alice-liker', source: 'likecoin' },
+      likecoin: {
+        connected: true,
+        user: 'alice-liker',
+        displayName: 'Alice',
+        avatar: expect.any(String),
+        scopes: ['profile', 'email'],
+      },
+    });
+    // The session the browser had before the flow is gone: a planted cookie is worth nothing.
+    expect((await request(s.t.url).get('/session').set('Cookie', cookie)).body.authenticated).toBe(
+      false,
+    );
+    // And the user can get LiveLike tokens with it.
+    const ll = await request(s.t.url)
+      .get('/livelike/token')
+      .set('Cookie', newCookie)
+      .set('X-CSRF', '1');
+    expect(ll.body.custom_profile_id).toBe('alice-liker');
+  });
+
+  it('links the account to a signed-in user, keeping the user', async () => {
+    const { cookie } = await login(s.t, { sub: 'app-user-9' });
+    const start = await request(s.t.url)
+      .get('/likecoin/authorize')
+      .set('Cookie', cookie)
+      .expect(302);
+    expect(sessionCookieOf(start)).toBeUndefined();
+    const callback = await atProvider(start.headers.location!);
+    const res = await request(s.t.url).get(pathOf(callback)).set('Cookie', cookie).expect(302);
+    expect(res.headers.location).toBe('http://localhost:3000/');
+    const linked = sessionCookieOf(res)!;
+    expect(linked).not.toBe(cookie);
+    const view = await request(s.t.url).get('/session').set('Cookie', linked);
+    expect(view.body.user).toEqual({ id: 'app-user-9', source: 'app' });
+    expect(view.body.likecoin).toMatchObject({ connected: true, user: 'alice-liker' });
+  });
+
+  it("accepts the provider's older auth_code parameter", async () => {
+    const { cookie, authorizationUrl } = await browserStarts(s.t);
+    const callback = await atProvider(authorizationUrl);
+    const renamed = new URL(callback);
+    renamed.searchParams.set('auth_code', renamed.searchParams.get('code')!);
+    renamed.searchParams.delete('code');
+    await request(s.t.url).get(pathOf(renamed)).set('Cookie', cookie).expect(302);
+  });
+
+  it('sends the user back with error=access_denied when they say no', async () => {
+    s.provider.behaviour.authorize = 'deny';
+    try {
+      const { cookie, authorizationUrl } = await browserStarts(s.t);
+      const before = s.provider.count('/oauth/access_token');
+      const res = await request(s.t.url)
+        .get(pathOf(await atProvider(authorizationUrl)))
+        .set('Cookie', cookie);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe('https://app.example/done?error=access_denied');
+      expect(s.provider.count('/oauth/access_token')).toBe(before);
+    } finally {
+      s.provider.behaviour.authorize = 'approve';
+    }
+  });
+
+  it('forgets the tokens on DELETE /likecoin/connection and on DELETE /session', async () => {
+    const { cookie, authorizationUrl } = await browserStarts(s.t);
+    const res = await request(s.t.url)
+      .get(pathOf(await atProvider(authorizationUrl)))
+      .set('Cookie', cookie);
+    const session = sessionCookieOf(res)!;
+    const keys = () => s.t.redis.keys(`${s.t.keyPrefix}likecoin:tokens:*`);
+    const tokenKeysBefore = (await keys()).length;
+    await request(s.t.url)
+      .delete('/likecoin/connection')
+      .set('Cookie', session)
+      .set('X-CSRF', '1')
+      .expect(204);
+    expect(
+      (await request(s.t.url).get('/session').set('Cookie', session)).body.likecoin.connected,
+    ).toBe(false);
+    expect((await keys()).length).toBe(tokenKeysBefore - 1);
+
+    const again = await browserStarts(s.t);
+    const second = sessionCookieOf(
+      await request(s.t.url)
+        .get(pathOf(await atProvider(again.authorizationUrl)))
+        .set('Cookie', again.cookie),
+    )!;
+    const withTokens = (await keys()).length;
+    await request(s.t.url).delete('/session').set('Cookie', second).set('X-CSRF', '1').expect(204);
+    expect((await keys()).length).toBe(withTokens - 1);
+  });
+});
+
+describe('a mobile app connects LikeCoin through the system browser', () => {
+  it('gets a one-time result handle back, and completes the flow under its own bearer session', async () => {
+    const app = await login(s.t, { sub: 'mobile-user' });
+    const started = await request(s.t.url)
+      .post('/likecoin/authorize')
+      .set('Authorization', `Bearer ${app.sessionToken}`)
+      .send({ return_to: 'myapp://auth', scope: 'profile' })
+      .expect(200);
+    expect(new URL(started.body.authorization_url).searchParams.get('scope')).toBe('profile');
+
+    // The system browser has no cookie of ours.
+    const callback = await atProvider(started.body.authorization_url);
+    const tokenCallsBefore = s.provider.count('/oauth/access_token');
+    const back = await request(s.t.url).get(pathOf(callback)).expect(302);
+    const returned = new URL(back.headers.location!);
+    expect(returned.protocol + returned.host).toBe('myapp:auth');
+    const result = returned.searchParams.get('result')!;
+    expect(result).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s.provider.count('/oauth/access_token')).toBe(tokenCallsBefore);
+
+    const done = await request(s.t.url)
+      .post('/likecoin/complete')
+      .set('Authorization', `Bearer ${app.sessionToken}`)
+      .send({ result })
+      .expect(200);
+    expect(done.body).toMatchObject({
+      authenticated: true,
+      user: { id: 'mobile-user', source: 'app' },
+      likecoin: { connected: true, user: 'alice-liker', scopes: ['profile'] },
+    });
+    expect(done.body.session_token).not.toBe(app.sessionToken);
+    expect(JSON.stringify(done.body)).not.toMatch(/access_token|refresh_token/);
+    const view = await request(s.t.url)
+      .get('/session')
+      .set('Authorization', `Bearer ${done.body.session_token}`);
+    expect(view.body.likecoin.connected).toBe(true);
+    await request(s.t.url)
+      .get('/session')
+      .set('Authorization', `Bearer ${app.sessionToken}`)
+      .expect(401);
+    // The handle worked once.
+    const replay = await request(s.t.url)
+      .post('/likecoin/complete')
+      .set('Authorization', `Bearer ${done.body.session_token}`)
+      .send({ result });
+    expect(replay.status).toBe(400);
+    expect(replay.body.code).toBe('invalid_state');
+  });
+});

@@ -1,0 +1,70 @@
+import request from 'supertest';
+import { startLikeCoinStandIn, type LikeCoinStandIn } from './likecoin-stand-in';
+import { startTestApp, type TestApp } from './test-app';
+
+export const LIKECOIN_CLIENT_ID = 'likecoin-client';
+export const LIKECOIN_CLIENT_SECRET = 'likecoin-client-secret';
+// The app never needs to be reachable there: tests read the provider's redirect and call the
+// app at its path.
+export const REDIRECT_URI = 'http://localhost:3000/likecoin/callback';
+
+export interface LikeCoinSetup {
+  t: TestApp;
+  provider: LikeCoinStandIn;
+  close(): Promise<void>;
+}
+
+/** The app wired to a LikeCoin stand-in on loopback. */
+export async function startWithLikeCoin(env: Record<string, string> = {}): Promise<LikeCoinSetup> {
+  const provider = await startLikeCoinStandIn({
+    clientId: LIKECOIN_CLIENT_ID,
+    clientSecret: LIKECOIN_CLIENT_SECRET,
+    redirectUris: [REDIRECT_URI],
+  });
+  const t = await startTestApp({
+    env: {
+      LIKECOIN_CLIENT_ID,
+      LIKECOIN_CLIENT_SECRET,
+      LIKECOIN_AUTHORIZE_URL: provider.authorizeUrl,
+      LIKECOIN_TOKEN_URL: provider.tokenUrl,
+      LIKECOIN_API_URL: provider.apiUrl,
+      LIKECOIN_SCOPES: 'profile email',
+      ALLOWED_RETURN_TO: 'https://app.example,myapp://auth',
+      ...env,
+    },
+  });
+  return {
+    t,
+    provider,
+    async close() {
+      await t.close();
+      await provider.close();
+    },
+  };
+}
+
+/** "name=value" of the session cookie a response set, if any. */
+export function sessionCookieOf(res: request.Response): string | undefined {
+  const all = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+  return all.find((c) => c.startsWith('token-bff=s%3A'))?.split(';')[0];
+}
+
+/** Plays the user at the provider's page: follows the authorization URL, returns where it sends the browser. */
+export async function atProvider(authorizationUrl: string): Promise<URL> {
+  const res = await fetch(authorizationUrl, { redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`provider answered ${res.status}: ${await res.text()}`);
+  return new URL(res.headers.get('location')!);
+}
+
+/** The path and query of a provider redirect, to call the app with. */
+export function pathOf(url: URL): string {
+  return url.pathname + url.search;
+}
+
+/** A browser without a session starts a flow: returns its new cookie and the provider URL. */
+export async function browserStarts(t: TestApp, returnTo = 'https://app.example/done') {
+  const res = await request(t.url)
+    .get(`/likecoin/authorize?return_to=${encodeURIComponent(returnTo)}`)
+    .expect(302);
+  return { cookie: sessionCookieOf(res)!, authorizationUrl: res.headers.location! };
+}

@@ -1,0 +1,490 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+/**
+ * The text/plain codes the stand-in answers with. Where a code is marked "real", LikeCoin's own
+ * public API source answers it in the same situation; the others are the stand-in's choice, since
+ * the real token route is not public (tests should treat any 400 from the token endpoint as a
+ * refusal, not match these strings).
+ */
+export const LIKECOIN_ERRORS = {
+  /** real: client_id or client_secret missing from the form (also: the body is not a form) */
+  missingClientInfo: 'MISSING_CLIENT_INFO',
+  /** real: unknown client_id or wrong client_secret */
+  invalidClientCred: 'INVALID_CLIENT_CRED',
+  /** stand-in: grant_type neither authorization_code nor refresh_token */
+  invalidGrantType: 'INVALID_GRANT_TYPE',
+  /** stand-in: code unknown, already used, expired, or redirect_uri differs from the authorize one */
+  invalidGrant: 'INVALID_GRANT',
+  /** stand-in: refresh token unknown, revoked or already rotated */
+  invalidRefreshToken: 'INVALID_REFRESH_TOKEN',
+  /** real (API): no, malformed or badly signed Bearer token */
+  loginNeeded: 'LOGIN_NEEDED',
+  /** real (API): the access token's exp has passed */
+  tokenExpired: 'TOKEN_EXPIRED',
+  /** real (API): the token lacks the route's scope */
+  insufficientPermission: 'INSUFFICIENT_PERMISSION',
+} as const;
+
+export interface LikeCoinUser {
+  user: string;
+  displayName: string;
+  avatar: string;
+  /** Returned by /users/profile only to tokens with the `email` scope. */
+  email?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** As received: path with query, not normalised (so traversal attempts stay visible). */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Raw body text, its first 64 KiB only (big uploads would otherwise sit in memory). */
+  body: string;
+  /** Full body length in bytes. */
+  bodyBytes: number;
+}
+
+export interface LikeCoinBehaviour {
+  authorize: 'approve' | 'deny';
+  token: 'ok' | 'server_error' | 'hang' | 'reset' | 'invalid_client';
+  api: 'ok' | 'server_error' | 'hang';
+  /** Delay before answering the token endpoint (ms); 0 = none. */
+  tokenDelayMs: number;
+}
+
+export interface LikeCoinStandInOptions {
+  clientId: string;
+  clientSecret: string;
+  /** The whitelisted redirect URIs; matched exactly. */
+  redirectUris: string[];
+}
+
+export interface LikeCoinStandIn {
+  /** http://127.0.0.1:port */
+  url: string;
+  /** `${url}/in/oauth` */
+  authorizeUrl: string;
+  /** `${url}/oauth/access_token` */
+  tokenUrl: string;
+  /** `${url}/api`, so the profile is `${apiUrl}/users/profile` */
+  apiUrl: string;
+  /** Every request received, in order, recorded once its body has been read. */
+  requests: RecordedRequest[];
+  /** Count of requests to one path (without query), e.g. count('/oauth/access_token'). */
+  count(path: string): number;
+  /** Emits 'request' (with the record) for every request, so tests await instead of sleeping. */
+  events: EventEmitter;
+  /** Resolves with the next request to `path` (without query), or to any path. */
+  nextRequest(path?: string): Promise<RecordedRequest>;
+  /** Behaviour switches, read when each request arrives. */
+  behaviour: LikeCoinBehaviour;
+  /** Who the authorize page "signs in" as: set before a flow. */
+  nextUser: LikeCoinUser;
+  /** The stand-in's clock, UTC seconds: token iat/exp and code expiry use it. */
+  now(): number;
+  setClock(fn: () => number): void;
+  /** Mints a code as if `user` (default: nextUser) had approved, skipping the authorize hop. */
+  issueCode(opts: { redirectUri: string; scopes: string[]; user?: string }): string;
+  /** Kills the user's refresh token (the user revoked access). */
+  revokeRefreshTokens(user: string): void;
+  /** The user's one valid refresh token, if any (issuing a new one kills the old). */
+  liveRefreshToken(user: string): string | undefined;
+  /** Stops listening and destroys every open socket, hanging requests included. */
+  close(): Promise<void>;
+}
+
+const ISSUER = 'like.co';
+const ACCESS_TOKEN_TTL_SECONDS = 3600;
+const CODE_TTL_SECONDS = 600;
+const RECORDED_BODY_LIMIT = 64 * 1024;
+
+interface CodeGrant {
+  user: string;
+  scopes: string[];
+  redirectUri: string;
+  issuedAt: number;
+}
+
+interface RefreshGrant {
+  user: string;
+  scopes: string[];
+}
+
+interface AccessClaims {
+  user: string;
+  scopes: string[];
+  jti: string | undefined;
+}
+
+/** Opaque random tokens shaped like LikeCoin's (43 chars of base64url). */
+const opaqueToken = (): string => randomBytes(32).toString('base64url');
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function splitTarget(target: string): { pathname: string; query: string } {
+  const q = target.indexOf('?');
+  return q < 0
+    ? { pathname: target, query: '' }
+    : { pathname: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+async function readBody(req: IncomingMessage): Promise<{ text: string; bytes: number }> {
+  const kept: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      if (bytes < RECORDED_BODY_LIMIT) kept.push(chunk);
+      bytes += chunk.length;
+    }
+  } catch {
+    // The caller hung up mid-body: record what arrived; nobody is left to answer.
+  }
+  const text = Buffer.concat(kept).subarray(0, RECORDED_BODY_LIMIT).toString('utf8');
+  return { text, bytes };
+}
+
+function* filler(bytes: number): Generator<Buffer> {
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  for (let left = bytes; left > 0; left -= chunk.length) {
+    yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+  }
+}
+
+/**
+ * A stand-in for LikeCoin (the like.co authorize page, the api.like.co token endpoint and a few
+ * API routes) on a loopback port, behaving as CONTRACT.md's "The real providers, as observed"
+ * describes, with switches for failing, hanging and slow answers.
+ */
+export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promise<LikeCoinStandIn> {
+  // Only the stand-in knows it, like LikeCoin's own signing secret: the service can't verify.
+  const jwtKey = randomBytes(32);
+  const events = new EventEmitter();
+  const requests: RecordedRequest[] = [];
+  const codes = new Map<string, CodeGrant>();
+  const refreshGrants = new Map<string, RefreshGrant>();
+  // One live refresh token per user+client; the stand-in serves one client, so per user.
+  const liveRefresh = new Map<string, string>();
+  const profiles = new Map<string, LikeCoinUser>();
+  const timers = new Set<NodeJS.Timeout>();
+  let clock = (): number => Math.floor(Date.now() / 1000);
+
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  /** The user signing in: nextUser unless another (already known) one is named. */
+  function signIn(user?: string): LikeCoinUser {
+    const next = standIn.nextUser;
+    const profile =
+      user === undefined || user === next.user
+        ? { ...next }
+        : (profiles.get(user) ?? {
+            user,
+            displayName: user,
+            avatar: `https://static.like.co/avatar/${user}.png`,
+          });
+    profiles.set(profile.user, profile);
+    return profile;
+  }
+
+  function mintCode(redirectUri: string, scopes: string[], user?: string): string {
+    const code = opaqueToken();
+    codes.set(code, { user: signIn(user).user, scopes, redirectUri, issuedAt: clock() });
+    return code;
+  }
+
+  /** The token endpoint's success body: exactly the five fields LikeCoin sends. */
+  async function issueTokens(user: string, scopes: string[]) {
+    const old = liveRefresh.get(user);
+    if (old !== undefined) refreshGrants.delete(old);
+    const refreshToken = opaqueToken();
+    refreshGrants.set(refreshToken, { user, scopes });
+    liveRefresh.set(user, refreshToken);
+
+    const iat = clock();
+    const accessToken = await new SignJWT({ user, scope: scopes, azp: opts.clientId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(ISSUER)
+      .setJti(randomUUID())
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
+      .sign(jwtKey);
+    const profile = profiles.get(user) ?? signIn(user);
+    return {
+      user,
+      displayName: profile.displayName,
+      avatar: profile.avatar,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    };
+  }
+
+  function authorize(req: IncomingMessage, res: ServerResponse, query: string): void {
+    if (req.method !== 'GET') return sendText(res, 404, 'NOT_FOUND');
+    const params = new URLSearchParams(query);
+    const redirectUri = params.get('redirect_uri');
+    // The real page shows an error instead of redirecting anywhere it was not told to.
+    if (params.get('client_id') !== opts.clientId) return sendText(res, 400, 'INVALID_CLIENT');
+    if (redirectUri === null || !opts.redirectUris.includes(redirectUri)) {
+      return sendText(res, 400, 'INVALID_REDIRECT_URI');
+    }
+    const scopes = (params.get('scope') ?? '').split(' ').filter(Boolean);
+    if (scopes.length === 0) return sendText(res, 400, 'INVALID_SCOPE');
+    // code_challenge stays in the recorded path only: LikeCoin ignores PKCE.
+    const target = new URL(redirectUri);
+    if (standIn.behaviour.authorize === 'deny') target.searchParams.set('error', 'denied');
+    else target.searchParams.set('code', mintCode(redirectUri, scopes));
+    const state = params.get('state');
+    if (state !== null) target.searchParams.set('state', state);
+    res.writeHead(302, { Location: target.href }).end();
+  }
+
+  async function token(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    if (req.method !== 'POST') return sendText(res, 404, 'NOT_FOUND');
+    // Read the switches on arrival, so a test may flip them while this request waits.
+    const { token: mode, tokenDelayMs } = standIn.behaviour;
+    if (tokenDelayMs > 0) await pause(tokenDelayMs);
+    switch (mode) {
+      case 'hang':
+        return; // close() destroys the socket
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'server_error':
+        return sendText(res, 500, 'Internal Server Error');
+      case 'invalid_client':
+        return sendText(res, 400, LIKECOIN_ERRORS.invalidClientCred);
+    }
+
+    // LikeCoin's body parser only reads forms here; anything else leaves the fields missing.
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+      return sendText(res, 400, LIKECOIN_ERRORS.missingClientInfo);
+    }
+    const form = new URLSearchParams(body);
+    const clientId = form.get('client_id');
+    const clientSecret = form.get('client_secret');
+    if (!clientId || !clientSecret) return sendText(res, 400, LIKECOIN_ERRORS.missingClientInfo);
+    if (clientId !== opts.clientId || clientSecret !== opts.clientSecret) {
+      return sendText(res, 400, LIKECOIN_ERRORS.invalidClientCred);
+    }
+
+    const grantType = form.get('grant_type');
+    if (grantType === 'authorization_code') {
+      const code = form.get('code') ?? '';
+      const grant = codes.get(code);
+      // A presented code is spent, whatever else is wrong with the request.
+      codes.delete(code);
+      if (
+        grant === undefined ||
+        clock() >= grant.issuedAt + CODE_TTL_SECONDS ||
+        form.get('redirect_uri') !== grant.redirectUri
+      ) {
+        return sendText(res, 400, LIKECOIN_ERRORS.invalidGrant);
+      }
+      return sendJson(res, 200, await issueTokens(grant.user, grant.scopes));
+    }
+    if (grantType === 'refresh_token') {
+      const grant = refreshGrants.get(form.get('refresh_token') ?? '');
+      if (grant === undefined) return sendText(res, 400, LIKECOIN_ERRORS.invalidRefreshToken);
+      // Issuing kills the presented token: LikeCoin keeps one per user+client.
+      return sendJson(res, 200, await issueTokens(grant.user, grant.scopes));
+    }
+    sendText(res, 400, LIKECOIN_ERRORS.invalidGrantType);
+  }
+
+  /** Checks the Bearer token the way LikeCoin's jwtAuth does; answers the refusal itself. */
+  async function authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<AccessClaims | undefined> {
+    const bearer = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer === undefined) {
+      sendText(res, 401, LIKECOIN_ERRORS.loginNeeded);
+      return undefined;
+    }
+    try {
+      const { payload } = await jwtVerify(bearer, jwtKey, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: ISSUER,
+        currentDate: new Date(clock() * 1000), // jose: expired when exp <= now
+      });
+      const { user, scope, azp, jti } = payload;
+      if (typeof user !== 'string' || azp !== opts.clientId) throw new Error('bad claims');
+      const scopes = Array.isArray(scope) ? scope.filter((s) => typeof s === 'string') : [];
+      return { user, scopes, jti };
+    } catch (err) {
+      const expired = err instanceof errors.JWTExpired;
+      sendText(res, 401, expired ? LIKECOIN_ERRORS.tokenExpired : LIKECOIN_ERRORS.loginNeeded);
+      return undefined;
+    }
+  }
+
+  async function api(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    query: string,
+    bodyBytes: number,
+  ): Promise<void> {
+    const mode = standIn.behaviour.api;
+    if (mode === 'hang') return;
+    if (mode === 'server_error') return sendText(res, 500, 'Internal Server Error');
+
+    const route = pathname.slice('/api'.length);
+    const method = req.method ?? 'GET';
+    // Routes a proxy must not pass on blindly: need no token, so they test the proxy alone.
+    if (route === '/redirect') {
+      res.writeHead(302, { Location: 'http://evil.example/x' }).end();
+      return;
+    }
+    if (route === '/set-cookie') {
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Set-Cookie': 'likecoin_upstream=planted; Path=/; HttpOnly',
+      });
+      res.end('ok');
+      return;
+    }
+
+    const isProfile = route === '/users/profile' && method === 'GET';
+    const isEcho = route === '/echo' || route.startsWith('/echo/');
+    const isBig = route === '/big' && method === 'GET';
+    if (!isProfile && !isEcho && !isBig) return sendText(res, 404, 'NOT_FOUND');
+
+    const claims = await authenticate(req, res);
+    if (claims === undefined) return;
+
+    if (isProfile) {
+      if (!claims.scopes.includes('profile')) {
+        return sendText(res, 403, LIKECOIN_ERRORS.insufficientPermission);
+      }
+      const { user, displayName, avatar, email } = profiles.get(claims.user) ?? signIn(claims.user);
+      const withEmail = claims.scopes.includes('email') && email !== undefined;
+      return sendJson(res, 200, { user, displayName, avatar, ...(withEmail ? { email } : {}) });
+    }
+    if (isEcho) {
+      // What the proxy forwarded, as received: raw path and query, every header.
+      return sendJson(res, 200, {
+        method,
+        path: pathname,
+        query,
+        headers: req.headers,
+        bodyLength: bodyBytes,
+        user: claims.user,
+      });
+    }
+    const bytes = Number(new URLSearchParams(query).get('bytes') ?? '0');
+    if (!Number.isSafeInteger(bytes) || bytes < 0) return sendText(res, 400, 'INVALID_BYTES');
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(bytes),
+    });
+    // Streamed with backpressure, so the stand-in's own memory stays flat during memory tests.
+    await pipeline(Readable.from(filler(bytes)), res).catch(() => undefined);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const body = await readBody(req);
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: target,
+      headers: req.headers,
+      body: body.text,
+      bodyBytes: body.bytes,
+    };
+    requests.push(record);
+    events.emit('request', record);
+
+    const { pathname, query } = splitTarget(target);
+    if (pathname === '/in/oauth' || pathname === '/in/oauth/') return authorize(req, res, query);
+    if (pathname === '/oauth/access_token') return token(req, res, body.text);
+    if (pathname === '/api' || pathname.startsWith('/api/')) {
+      return api(req, res, pathname, query, body.bytes);
+    }
+    sendText(res, 404, 'NOT_FOUND');
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else sendText(res, 500, 'Internal Server Error');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  const standIn: LikeCoinStandIn = {
+    url,
+    authorizeUrl: `${url}/in/oauth`,
+    tokenUrl: `${url}/oauth/access_token`,
+    apiUrl: `${url}/api`,
+    requests,
+    count: (path) => requests.filter((r) => splitTarget(r.path).pathname === path).length,
+    events,
+    nextRequest: (path) =>
+      new Promise((resolve) => {
+        const listener = (record: RecordedRequest): void => {
+          if (path !== undefined && splitTarget(record.path).pathname !== path) return;
+          events.off('request', listener);
+          resolve(record);
+        };
+        events.on('request', listener);
+      }),
+    behaviour: { authorize: 'approve', token: 'ok', api: 'ok', tokenDelayMs: 0 },
+    nextUser: {
+      user: 'alice-liker',
+      displayName: 'Alice',
+      avatar: 'https://static.like.co/avatar/alice-liker.png',
+      email: 'alice@example.com',
+    },
+    now: () => clock(),
+    setClock(fn) {
+      clock = fn;
+    },
+    issueCode: ({ redirectUri, scopes, user }) => mintCode(redirectUri, scopes, user),
+    revokeRefreshTokens(user) {
+      const live = liveRefresh.get(user);
+      if (live !== undefined) refreshGrants.delete(live);
+      liveRefresh.delete(user);
+    },
+    liveRefreshToken: (user) => liveRefresh.get(user),
+    async close() {
+      timers.forEach(clearTimeout);
+      timers.clear();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Hanging and keep-alive sockets would otherwise hold close() (and jest) open.
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+  return standIn;
+}
