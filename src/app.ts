@@ -1,26 +1,32 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import { Agent } from 'undici';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { Agent } from 'undici';
 import { originOf, type Config } from './config';
 import { corsFor } from './http/cors';
 import { csrfGuard } from './http/csrf-guard';
 import { errorHandler, notFound } from './http/error-handler';
-import { liveLikeRoutes } from './livelike/livelike-routes';
+import { originFormOnly } from './http/origin-form-only';
+import { likeCoinConnectionView } from './likecoin/connection-view';
+import { FlowStore } from './likecoin/flow-store';
+import { likeCoinNotConfigured, likeCoinRoutes } from './likecoin/likecoin-routes';
+import { tokenEndpointClient } from './likecoin/token-endpoint-client';
+import { TokenRefresher } from './likecoin/token-refresher';
+import { TokenSetStore } from './likecoin/token-set-store';
+import { liveLikeNotConfigured, liveLikeRoutes } from './livelike/livelike-routes';
+import { createProfileTokenMinter } from './livelike/mint-profile-token';
+import { ProfileTokenCache } from './livelike/profile-token-cache';
 import { httpLogger } from './log/http-logger';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { opsRoutes } from './ops/ops-routes';
+import { proxyRoutes } from './proxy/proxy-routes';
 import { GuardedSessionStore } from './session/guarded-session-store';
+import { requireUser } from './session/require-user';
 import { rejectDeadCredential, sessionLayer } from './session/session-layer';
 import { sessionRoutes, sessionView } from './session/session-routes';
-import { likeCoinConnectionView } from './likecoin/connection-view';
-import { FlowStore } from './likecoin/flow-store';
-import { likeCoinRoutes } from './likecoin/likecoin-routes';
-import { tokenEndpointClient } from './likecoin/token-endpoint-client';
-import { TokenSetStore } from './likecoin/token-set-store';
-import { SealedBox } from './store/sealed-box';
 import { createAppTokenVerifier } from './session/verify-app-token';
 import type { Kv } from './store/kv';
+import { SealedBox } from './store/sealed-box';
 
 export interface AppDeps {
   config: Config;
@@ -40,50 +46,78 @@ export interface App {
 /** Assembles the service from its config and dependencies, in request order. */
 export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App {
   const metrics = createMetrics();
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy ?? false);
-  app.set('etag', false);
-
-  app.use(httpLogger(logger));
-  app.use(helmet());
-  app.use(metrics.timeRequests);
-  app.use(opsRoutes({ kv, metrics }));
-
-  const box = new SealedBox(config.tokenEncryptionKeys);
-  const tokenSets = new TokenSetStore(kv, box, config.session.maxAgeSeconds * 1000);
-  const flows = new FlowStore(kv, box, config.likecoin.stateTtlSeconds * 1000);
+  // One keep-alive pool per upstream origin, shared by the token endpoint and the proxies.
   const upstreams = new Agent({
     connect: { timeout: config.limits.upstreamConnectTimeoutMs },
     keepAliveTimeout: 10_000,
   });
-  const likecoinCredentials = config.likecoin.credentials;
+
+  // Stores
+  const box = new SealedBox(config.tokenEncryptionKeys);
+  const tokenSets = new TokenSetStore(kv, box, config.session.maxAgeSeconds * 1000);
+  const flows = new FlowStore(kv, box, config.likecoin.stateTtlSeconds * 1000);
+  const sessionStore = new GuardedSessionStore(kv, config.session.ttlSeconds);
+
+  // Providers
+  const liveLike = config.livelike.credentials;
+  const mint =
+    liveLike &&
+    createProfileTokenMinter({ ...liveLike, ttlSeconds: config.livelike.tokenTtlSeconds, now });
+  const likeCoin = config.likecoin.credentials;
   const tokenClient =
-    likecoinCredentials &&
+    likeCoin &&
     tokenEndpointClient({
       tokenUrl: config.likecoin.tokenUrl,
-      ...likecoinCredentials,
+      ...likeCoin,
       dispatcher: upstreams,
       timeoutMs: config.likecoin.timeoutMs,
       now,
     });
+  const refresher =
+    tokenClient &&
+    new TokenRefresher({
+      kv,
+      tokenSets,
+      tokenClient,
+      now,
+      tokenTimeoutMs: config.likecoin.timeoutMs,
+    });
 
-  const store = new GuardedSessionStore(kv, config.session.ttlSeconds);
-  // Whatever else belongs to a session goes with it.
+  // Sessions: whatever else belongs to a session goes with it.
   const onSessionEnd = (sessionId: string) => tokenSets.forget(sessionId);
   const describeProviders = async (req: Request) => ({
     likecoin: await likeCoinConnectionView(req, tokenSets),
   });
   const session: RequestHandler[] = [
     corsFor(config.corsOrigins),
-    ...sessionLayer({ config, store, now, onSessionEnd }),
+    ...sessionLayer({ config, store: sessionStore, now, onSessionEnd }),
   ];
-  const ownOrigins = new Set([...config.corsOrigins, originOf(config.publicBaseUrl.href) ?? '']);
-  const csrf = csrfGuard(ownOrigins);
+  const csrf = csrfGuard(
+    new Set([...config.corsOrigins, originOf(config.publicBaseUrl.href) ?? '']),
+  );
   const deadCredential = rejectDeadCredential(
     config.session.cookieName,
     config.session.secureCookie,
   );
+  const proxyDefaults = {
+    dispatcher: upstreams,
+    timeouts: {
+      firstByteMs: config.limits.upstreamFirstByteMs,
+      idleMs: config.limits.upstreamIdleMs,
+    },
+    bodyLimitBytes: config.limits.proxyBodyBytes,
+    guards: [deadCredential, csrf],
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.set('etag', false);
+  app.use(httpLogger(logger));
+  app.use(originFormOnly);
+  app.use(helmet());
+  app.use(metrics.timeRequests);
+  app.use(opsRoutes({ kv, metrics }));
 
   app.use(
     '/session',
@@ -100,6 +134,54 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
       describeProviders,
     }),
   );
+
+  if (mint) {
+    const profileTokens = new ProfileTokenCache(mint, now);
+    app.use(
+      '/livelike/api',
+      session,
+      proxyRoutes({
+        ...proxyDefaults,
+        prefix: '/livelike/api',
+        base: config.livelike.apiUrl,
+        bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
+      }),
+    );
+  } else {
+    app.use('/livelike/api', liveLikeNotConfigured);
+  }
+  app.use(
+    '/livelike',
+    session,
+    liveLikeRoutes({
+      mint,
+      guards: [deadCredential, csrf],
+      onTokenMinted: () => metrics.tokensMinted.inc(),
+    }),
+  );
+
+  if (refresher) {
+    app.use(
+      '/likecoin/api',
+      session,
+      proxyRoutes({
+        ...proxyDefaults,
+        prefix: '/likecoin/api',
+        base: config.likecoin.apiUrl,
+        bearer: async (req) => {
+          requireUser(req);
+          const set = await refresher.usable(req.sessionID);
+          return {
+            token: set.accessToken,
+            renew: async () =>
+              (await refresher.afterRejection(req.sessionID, set.accessToken)).accessToken,
+          };
+        },
+      }),
+    );
+  } else {
+    app.use('/likecoin/api', likeCoinNotConfigured);
+  }
   app.use(
     '/likecoin',
     session,
@@ -115,16 +197,6 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
       onSessionEnd,
       onSignIn: () => metrics.sessionsCreated.inc(),
       sessionView: (req) => sessionView(req, describeProviders),
-    }),
-  );
-  app.use(
-    '/livelike',
-    session,
-    liveLikeRoutes({
-      livelike: config.livelike,
-      now,
-      guards: [deadCredential, csrf],
-      onTokenMinted: () => metrics.tokensMinted.inc(),
     }),
   );
 

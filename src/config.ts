@@ -68,6 +68,9 @@ export interface Limits {
   readonly redisConnectTimeoutMs: number;
   readonly jwksTimeoutMs: number;
   readonly upstreamConnectTimeoutMs: number;
+  readonly upstreamFirstByteMs: number;
+  readonly upstreamIdleMs: number;
+  readonly proxyBodyBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -81,6 +84,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   redisConnectTimeoutMs: 2_000,
   jwksTimeoutMs: 5_000,
   upstreamConnectTimeoutMs: 5_000,
+  upstreamFirstByteMs: 10_000,
+  upstreamIdleMs: 30_000,
+  proxyBodyBytes: 1024 * 1024,
 });
 
 export class ConfigError extends Error {
@@ -162,6 +168,9 @@ const envSchema = z.object({
     })
     .default('info'),
   SHUTDOWN_TIMEOUT_SECONDS: intIn(0, 300, 10),
+  PROXY_BODY_LIMIT_BYTES: intIn(0, 100 * 1024 * 1024, DEFAULT_LIMITS.proxyBodyBytes),
+  UPSTREAM_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamFirstByteMs),
+  UPSTREAM_IDLE_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamIdleMs),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -230,7 +239,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     tokenEncryptionKeys,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-    limits: DEFAULT_LIMITS,
+    limits: {
+      ...DEFAULT_LIMITS,
+      proxyBodyBytes: e.PROXY_BODY_LIMIT_BYTES,
+      upstreamFirstByteMs: e.UPSTREAM_TIMEOUT_MS,
+      upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
+    },
   };
   return { config: deepFreeze(config), warnings };
 }

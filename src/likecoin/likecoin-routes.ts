@@ -36,13 +36,7 @@ export function likeCoinRoutes(deps: LikeCoinRoutesDeps): Router {
   const tokenClient = deps.tokenClient;
   const credentials = config.likecoin.credentials;
   if (!tokenClient || !credentials) {
-    router.use(() => {
-      throw new HttpProblem(
-        503,
-        'likecoin_not_configured',
-        'LikeCoin credentials are not configured.',
-      );
-    });
+    router.use(likeCoinNotConfigured);
     return router;
   }
   const connectDeps: ConnectDeps = { ...deps, tokenClient };
@@ -153,3 +147,7 @@ function redirect(res: Response, location: string): void {
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.redirect(302, location);
 }
+
+export const likeCoinNotConfigured: RequestHandler = () => {
+  throw new HttpProblem(503, 'likecoin_not_configured', 'LikeCoin credentials are not configured.');
+};

@@ -68,7 +68,11 @@ export interface TokenEndpointClient {
  * retry: a code works once, and a refresh token that was sent may already have been rotated.
  */
 export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointClient {
-  const post = async (params: Record<string, string>, askedScopes: string[]) => {
+  const post = async (
+    params: Record<string, string>,
+    askedScopes: string[],
+    keptRefreshToken?: string,
+  ) => {
     const body = new URLSearchParams({
       client_id: opts.clientId,
       client_secret: opts.clientSecret,
@@ -95,7 +99,7 @@ export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointCl
     }
     if (status >= 400 && status < 500) throw new ProviderError('refused', providerCode(text));
     if (status !== 200) throw new ProviderError('unavailable');
-    return grantedTokens(text, askedScopes, opts.now());
+    return grantedTokens(text, askedScopes, opts.now(), keptRefreshToken);
   };
 
   return {
@@ -109,18 +113,26 @@ export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointCl
         },
         askedScopes,
       ),
+    // Whatever refresh token comes back replaces ours; none back means ours stays valid.
     refresh: (refreshToken, knownScopes) =>
-      post({ grant_type: 'refresh_token', refresh_token: refreshToken }, knownScopes),
+      post({ grant_type: 'refresh_token', refresh_token: refreshToken }, knownScopes, refreshToken),
   };
 }
 
-function grantedTokens(text: string, askedScopes: string[], nowMs: number): GrantedTokens {
+function grantedTokens(
+  text: string,
+  askedScopes: string[],
+  nowMs: number,
+  keptRefreshToken?: string,
+): GrantedTokens {
   let parsed;
   try {
     parsed = TokenResponse.parse(JSON.parse(text));
   } catch {
     throw new ProviderError('unavailable', 'unexpected_response');
   }
+  const refreshToken = parsed.refresh_token ?? keptRefreshToken;
+  if (refreshToken === undefined) throw new ProviderError('unavailable', 'unexpected_response');
   // LikeCoin sends no expires_in: the access token is a JWT whose exp we read but cannot verify.
   let claims: { exp?: unknown; scope?: unknown } = {};
   try {
@@ -139,7 +151,7 @@ function grantedTokens(text: string, askedScopes: string[], nowMs: number): Gran
     displayName: parsed.displayName ?? '',
     avatar: parsed.avatar ?? '',
     accessToken: parsed.access_token,
-    refreshToken: parsed.refresh_token,
+    refreshToken,
     scopes,
     expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : nowMs + 3600_000,
   };

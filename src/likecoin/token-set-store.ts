@@ -46,6 +46,11 @@ export class TokenSetStore {
     return this.kv.replaceIfEquals(this.key(sessionId), version, sealed, this.ttlMs);
   }
 
+  /** Forgets the set only if nobody replaced it since it was read as `version`. */
+  async forgetIfUnchanged(sessionId: string, version: string): Promise<void> {
+    await this.kv.deleteIfEquals(this.key(sessionId), version);
+  }
+
   async forget(sessionId: string): Promise<void> {
     await this.kv.del(this.key(sessionId));
   }

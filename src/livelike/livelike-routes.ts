@@ -1,40 +1,22 @@
 import { Router, type RequestHandler } from 'express';
-import type { LiveLikeConfig } from '../config';
 import { HttpProblem } from '../http/http-problem';
 import { requireUser } from '../session/require-user';
-import { createProfileTokenMinter } from './mint-profile-token';
+import type { ProfileTokenMinter } from './mint-profile-token';
 
 export interface LiveLikeRoutesDeps {
-  livelike: LiveLikeConfig;
-  now: () => number;
+  /** Undefined when LiveLike is not configured: every route then answers 503. */
+  mint: ProfileTokenMinter | undefined;
   /** Runs before every route: credential check, CSRF. */
   guards: RequestHandler[];
   onTokenMinted: () => void;
 }
 
-export function liveLikeRoutes({
-  livelike,
-  now,
-  guards,
-  onTokenMinted,
-}: LiveLikeRoutesDeps): Router {
+export function liveLikeRoutes({ mint, guards, onTokenMinted }: LiveLikeRoutesDeps): Router {
   const router = Router();
-  const credentials = livelike.credentials;
-  if (!credentials) {
-    router.use(() => {
-      throw new HttpProblem(
-        503,
-        'livelike_not_configured',
-        'LiveLike credentials are not configured.',
-      );
-    });
+  if (!mint) {
+    router.use(liveLikeNotConfigured);
     return router;
   }
-  const mint = createProfileTokenMinter({
-    ...credentials,
-    ttlSeconds: livelike.tokenTtlSeconds,
-    now,
-  });
 
   // The profile id always comes from the session: a custom_profile_id in the query or body is
   // never read, so nobody can mint a token for someone else's profile.
@@ -55,3 +37,7 @@ export function liveLikeRoutes({
   router.post('/token', issueToken);
   return router;
 }
+
+export const liveLikeNotConfigured: RequestHandler = () => {
+  throw new HttpProblem(503, 'livelike_not_configured', 'LiveLike credentials are not configured.');
+};

@@ -1,0 +1,85 @@
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { errors, type Dispatcher } from 'undici';
+import { HttpProblem } from '../http/http-problem';
+import { callerResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
+import type { ProxyBody } from './request-body';
+
+export interface ForwardTimeouts {
+  /** Until the upstream's status line and headers arrive. */
+  firstByteMs: number;
+  /** Longest pause between two body chunks from the upstream. */
+  idleMs: number;
+}
+
+export interface UpstreamAnswer {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  body: Dispatcher.ResponseData['body'];
+}
+
+/**
+ * Sends one call upstream. Resolves with the upstream's answer, unread, so the caller can look
+ * at the status (a 401 may call for a refresh and a replay) before streaming it on.
+ */
+export async function sendUpstream(
+  dispatcher: Dispatcher,
+  req: Request,
+  target: URL,
+  bearer: string,
+  body: ProxyBody,
+  timeouts: ForwardTimeouts,
+  abort: AbortSignal,
+): Promise<UpstreamAnswer> {
+  try {
+    const res = await dispatcher.request({
+      origin: target.origin,
+      path: target.pathname + target.search,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: upstreamRequestHeaders(req.headers, {
+        bearer,
+        clientIp: req.ip ?? '',
+        protocol: req.protocol,
+        requestId: String(req.id),
+      }),
+      body: body.kind === 'none' ? null : body.kind === 'buffered' ? body.data : body.stream,
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.idleMs,
+      signal: abort,
+    });
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  } catch (err) {
+    throw upstreamProblem(err);
+  }
+}
+
+/** Streams the upstream's answer to the caller, minus cookies and hop-by-hop headers. */
+export async function relay(answer: UpstreamAnswer, res: Response): Promise<void> {
+  res.status(answer.status);
+  for (const [name, value] of Object.entries(callerResponseHeaders(answer.headers))) {
+    if (value !== undefined) res.setHeader(name, value);
+  }
+  try {
+    await pipeline(answer.body, res);
+  } catch {
+    // The upstream stalled or broke mid-body, or the caller left: the status is already out,
+    // so cutting the connection is the only honest signal left.
+    res.destroy();
+  }
+}
+
+/** Drains an answer we will not pass on (a 401 we replay after a refresh). */
+export async function discard(answer: UpstreamAnswer): Promise<void> {
+  await answer.body.dump().catch(() => undefined);
+}
+
+function upstreamProblem(err: unknown): unknown {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.ConnectTimeoutError) {
+    return new HttpProblem(504, 'upstream_timeout', 'The upstream API did not answer in time.');
+  }
+  if (err instanceof errors.RequestAbortedError) return err;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof HttpProblem) return cause;
+  return new HttpProblem(502, 'upstream_unavailable', 'The upstream API could not be reached.');
+}

@@ -1,0 +1,74 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+// RFC 9110 §7.6.1: meant for one connection only, never forwarded.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
+
+// The caller's credentials and claims about the network are never passed on: the upstream gets
+// our Bearer token and what we ourselves know of the caller.
+const CALLER_ONLY = new Set([
+  'cookie',
+  'authorization',
+  'host',
+  'forwarded',
+  'x-csrf',
+  'x-request-id',
+]);
+
+function namedInConnection(headers: IncomingHttpHeaders): Set<string> {
+  const value = headers.connection;
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+export interface ForwardContext {
+  bearer: string;
+  clientIp: string;
+  protocol: string;
+  requestId: string;
+}
+
+/** Request headers for the upstream, from the caller's. */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  ctx: ForwardContext,
+): Record<string, string> {
+  const dropped = namedInConnection(incoming);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    if (HOP_BY_HOP.has(name) || CALLER_ONLY.has(name) || dropped.has(name)) continue;
+    if (name.startsWith('proxy-') || name.startsWith('x-forwarded-')) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  out.authorization = `Bearer ${ctx.bearer}`;
+  out['x-forwarded-for'] = ctx.clientIp;
+  out['x-forwarded-proto'] = ctx.protocol;
+  out['x-request-id'] = ctx.requestId;
+  return out;
+}
+
+/** Response headers for the caller, from the upstream's: no cookies, nothing hop-by-hop. */
+export function callerResponseHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const dropped = namedInConnection(upstream);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || name === 'set-cookie')
+      continue;
+    out[name] = value;
+  }
+  return out;
+}

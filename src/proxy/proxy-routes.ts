@@ -1,0 +1,52 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Dispatcher } from 'undici';
+import { discard, relay, sendUpstream, type ForwardTimeouts } from './forward';
+import { proxyBody } from './request-body';
+import { splitTarget, upstreamUrl } from './upstream-url';
+
+/** The Bearer token for a call, and how to get a better one if the upstream refuses it. */
+export interface BearerSource {
+  token: string;
+  /** Called at most once per call, after an upstream 401; resolves with a fresh token. */
+  renew?: () => Promise<string>;
+}
+
+export interface ProxyRoutesDeps {
+  /** Where the router is mounted, as the caller sees it (e.g. /likecoin/api). */
+  prefix: string;
+  base: URL;
+  dispatcher: Dispatcher;
+  timeouts: ForwardTimeouts;
+  bodyLimitBytes: number;
+  guards: RequestHandler[];
+  bearer: (req: Request) => Promise<BearerSource>;
+}
+
+// Bodies up to this size are read before forwarding, so the call can be replayed once.
+const REPLAYABLE_BODY_BYTES = 64 * 1024;
+
+/** Forwards every call under `prefix` to `base` with the session's Bearer token. */
+export function proxyRoutes(deps: ProxyRoutesDeps): Router {
+  const router = Router();
+  router.use(deps.guards, async (req: Request, res: Response) => {
+    const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
+    const target = upstreamUrl(deps.base, rest, query);
+    const bearer = await deps.bearer(req);
+    const body = await proxyBody(req, deps.bodyLimitBytes, REPLAYABLE_BODY_BYTES);
+    const abort = new AbortController();
+    // The caller hanging up ends the upstream call too.
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const send = (token: string) =>
+      sendUpstream(deps.dispatcher, req, target, token, body, deps.timeouts, abort.signal);
+
+    let answer = await send(bearer.token);
+    if (answer.status === 401 && bearer.renew && body.kind !== 'stream') {
+      await discard(answer);
+      answer = await send(await bearer.renew());
+    }
+    await relay(answer, res);
+  });
+  return router;
+}

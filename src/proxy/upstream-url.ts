@@ -1,0 +1,42 @@
+import { HttpProblem } from '../http/http-problem';
+
+// Anything that could walk out of the upstream base, or mean different things to us and to the
+// upstream: dot segments (raw or encoded, any case), encoded slashes and backslashes, raw
+// backslashes, empty segments ("//host"), and control characters raw or encoded.
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+const ENCODED_SEPARATOR = /%(2f|5c)/i;
+const CONTROL = /[\x00-\x1f\x7f]|%(0[0-9a-f]|1[0-9a-f]|7f)/i;
+const MAX_TARGET_LENGTH = 8 * 1024;
+
+/**
+ * The upstream URL for a proxied call: the configured base, the path after our prefix and the
+ * query string, nothing else. `rest` is the raw (still percent-encoded) path after the prefix.
+ */
+export function upstreamUrl(base: URL, rest: string, query: string): URL {
+  const refuse = () =>
+    new HttpProblem(400, 'invalid_path', 'The path is not allowed through the proxy.');
+  if (rest.length + query.length > MAX_TARGET_LENGTH) throw refuse();
+  if (!rest.startsWith('/') || rest.includes('//') || rest.includes('\\')) throw refuse();
+  if (
+    DOT_SEGMENT.test(rest) ||
+    ENCODED_SEPARATOR.test(rest) ||
+    CONTROL.test(rest) ||
+    CONTROL.test(query)
+  ) {
+    throw refuse();
+  }
+  const url = new URL(base.href);
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${rest}`;
+  url.search = query;
+  // Belt and braces: whatever the URL parser made of it must still sit under the base.
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.replace(/\/+$/, '')))
+    throw refuse();
+  return url;
+}
+
+/** Splits a raw origin-form request target after `prefix` into path and query. */
+export function splitTarget(originalUrl: string, prefix: string): { rest: string; query: string } {
+  const q = originalUrl.indexOf('?');
+  const path = q === -1 ? originalUrl : originalUrl.slice(0, q);
+  return { rest: path.slice(prefix.length), query: q === -1 ? '' : originalUrl.slice(q) };
+}
