@@ -14,6 +14,19 @@ export interface LikeCoinSetup {
   close(): Promise<void>;
 }
 
+/** The configuration that points the app at `provider`. */
+export function likeCoinEnv(provider: LikeCoinStandIn): Record<string, string> {
+  return {
+    LIKECOIN_CLIENT_ID,
+    LIKECOIN_CLIENT_SECRET,
+    LIKECOIN_AUTHORIZE_URL: provider.authorizeUrl,
+    LIKECOIN_TOKEN_URL: provider.tokenUrl,
+    LIKECOIN_API_URL: provider.apiUrl,
+    LIKECOIN_SCOPES: 'profile email',
+    ALLOWED_RETURN_TO: 'https://app.example,myapp://auth',
+  };
+}
+
 /** The app wired to a LikeCoin stand-in on loopback. */
 export async function startWithLikeCoin(env: Record<string, string> = {}): Promise<LikeCoinSetup> {
   const provider = await startLikeCoinStandIn({
@@ -21,18 +34,7 @@ export async function startWithLikeCoin(env: Record<string, string> = {}): Promi
     clientSecret: LIKECOIN_CLIENT_SECRET,
     redirectUris: [REDIRECT_URI],
   });
-  const t = await startTestApp({
-    env: {
-      LIKECOIN_CLIENT_ID,
-      LIKECOIN_CLIENT_SECRET,
-      LIKECOIN_AUTHORIZE_URL: provider.authorizeUrl,
-      LIKECOIN_TOKEN_URL: provider.tokenUrl,
-      LIKECOIN_API_URL: provider.apiUrl,
-      LIKECOIN_SCOPES: 'profile email',
-      ALLOWED_RETURN_TO: 'https://app.example,myapp://auth',
-      ...env,
-    },
-  });
+  const t = await startTestApp({ env: { ...likeCoinEnv(provider), ...env } });
   return {
     t,
     provider,
@@ -67,4 +69,14 @@ export async function browserStarts(t: TestApp, returnTo = 'https://app.example/
     .get(`/likecoin/authorize?return_to=${encodeURIComponent(returnTo)}`)
     .expect(302);
   return { cookie: sessionCookieOf(res)!, authorizationUrl: res.headers.location! };
+}
+
+/** A browser session signed in with LikeCoin: its cookie, ready for proxied calls. */
+export async function connectedBrowser(s: LikeCoinSetup): Promise<string> {
+  const { cookie, authorizationUrl } = await browserStarts(s.t);
+  const res = await request(s.t.url)
+    .get(pathOf(await atProvider(authorizationUrl)))
+    .set('Cookie', cookie)
+    .expect(302);
+  return sessionCookieOf(res)!;
 }

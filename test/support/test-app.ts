@@ -41,6 +41,8 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   now?: () => number;
   redisUrl?: string;
+  /** Share another app's keys (two instances of one service). */
+  keyPrefix?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is not set: the global setup should have set it');
   const { config } = loadConfig({ ...BASE_ENV, REDIS_URL: redisUrl, ...options.env });
-  const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const keyPrefix = options.keyPrefix ?? `test:${randomBytes(6).toString('hex')}:`;
   const redis = createRedisClient({
     url: redisUrl,
     keyPrefix,

@@ -1,0 +1,169 @@
+import request from 'supertest';
+import { login } from '../support/login';
+import { connectedBrowser, startWithLikeCoin, type LikeCoinSetup } from '../support/likecoin-flow';
+import { rawRequest } from '../support/raw-request';
+import { freePort } from '../support/redis-server';
+
+let s: LikeCoinSetup;
+let cookie: string;
+beforeAll(async () => {
+  s = await startWithLikeCoin({ UPSTREAM_TIMEOUT_MS: '300', PROXY_BODY_LIMIT_BYTES: '100000' });
+  cookie = await connectedBrowser(s);
+});
+afterAll(() => s.close());
+afterEach(() => {
+  s.provider.behaviour.api = 'ok';
+});
+
+const apiCalls = () => s.provider.requests.filter((r) => r.path.startsWith('/api')).length;
+const headers = () => ({ Cookie: cookie, 'X-CSRF': '1' });
+
+describe('GET /likecoin/api/*', () => {
+  it("answers with the upstream API, called with the session's LikeCoin token", async () => {
+    const res = await request(s.t.url)
+      .get('/likecoin/api/users/profile')
+      .set(headers())
+      .expect(200);
+    expect(res.body).toMatchObject({ user: 'alice-liker', displayName: 'Alice' });
+  });
+
+  it("passes method, path, query and body, and nothing of the caller's credentials", async () => {
+    const res = await request(s.t.url)
+      .post('/likecoin/api/echo/some/where?a=1&b=two')
+      .set(headers())
+      .set('X-Forwarded-For', '6.6.6.6')
+      .set('Forwarded', 'for=6.6.6.6')
+      .set('X-Custom', 'kept')
+      .send({ hello: 'world' })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      method: 'POST',
+      path: '/api/echo/some/where',
+      query: 'a=1&b=two',
+      bodyLength: 17,
+    });
+    const seen = res.body.headers as Record<string, string>;
+    expect(seen.authorization).toMatch(/^Bearer eyJ/);
+    expect(seen.authorization).not.toContain(cookie.split('=')[1]!.slice(4, 20));
+    expect(seen.cookie).toBeUndefined();
+    expect(seen['x-csrf']).toBeUndefined();
+    expect(seen.forwarded).toBeUndefined();
+    expect(seen['x-forwarded-for']).toMatch(/127\.0\.0\.1$/);
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen['x-custom']).toBe('kept');
+    expect(seen.host).toBe(new URL(s.provider.url).host);
+  });
+
+  it('never passes a bearer session token upstream either', async () => {
+    const app = await login(s.t, { sub: 'not-linked' });
+    const res = await request(s.t.url)
+      .get('/likecoin/api/users/profile')
+      .set('Authorization', `Bearer ${app.sessionToken}`);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('likecoin_not_connected');
+  });
+
+  it("drops the upstream's Set-Cookie", async () => {
+    const res = await request(s.t.url).get('/likecoin/api/set-cookie').set(headers()).expect(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.text).toBe('ok');
+  });
+
+  it('returns an upstream redirect as it is, without following it', async () => {
+    const res = await request(s.t.url).get('/likecoin/api/redirect').set(headers()).redirects(0);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('http://evil.example/x');
+  });
+
+  it('answers 401 not_authenticated without a session, and 403 without X-CSRF', async () => {
+    expect((await request(s.t.url).get('/likecoin/api/users/profile')).body.code).toBe(
+      'not_authenticated',
+    );
+    const res = await request(s.t.url).get('/likecoin/api/users/profile').set('Cookie', cookie);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('csrf_rejected');
+  });
+});
+
+describe('paths that would leave the upstream base', () => {
+  it.each([
+    '/likecoin/api/../x',
+    '/likecoin/api/users/../../x',
+    '/likecoin/api/%2e%2e%2fx',
+    '/likecoin/api/%2E%2E/x',
+    '/likecoin/api/a%2Fb',
+    '/likecoin/api/..%5cx',
+    '/likecoin/api//evil.example/x',
+    '/likecoin/api/a%00b',
+    'http://evil.example/likecoin/api/users/profile',
+  ])('%s ⇒ 400 and no upstream call', async (path) => {
+    const before = apiCalls();
+    const res = await rawRequest(s.t.url, path, { headers: headers() });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body).code).toBe('invalid_path');
+    expect(apiCalls()).toBe(before);
+  });
+});
+
+describe('limits and failures', () => {
+  it('refuses a declared body over the limit with 413 before calling upstream', async () => {
+    const before = apiCalls();
+    const res = await request(s.t.url)
+      .post('/likecoin/api/echo')
+      .set(headers())
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.alloc(150_000));
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('payload_too_large');
+    expect(apiCalls()).toBe(before);
+  });
+
+  it('stops a chunked body once it passes the limit', async () => {
+    const res = await rawRequest(s.t.url, '/likecoin/api/echo', {
+      method: 'POST',
+      headers: {
+        ...headers(),
+        'Transfer-Encoding': 'chunked',
+        'Content-Type': 'application/octet-stream',
+      },
+      body: Buffer.alloc(150_000),
+    }).catch((err: NodeJS.ErrnoException) => ({ status: 0, body: err.code ?? '' }));
+    // Either a 413 answer or a cut connection: never a forwarded oversized body.
+    if (res.status !== 0) {
+      expect(res.status).toBe(413);
+    }
+    const echoed = s.provider.requests.filter(
+      (r) => r.path === '/api/echo' && r.bodyBytes > 100_000,
+    );
+    expect(echoed).toEqual([]);
+  });
+
+  it('answers 504 upstream_timeout when the API does not answer in time', async () => {
+    s.provider.behaviour.api = 'hang';
+    const res = await request(s.t.url).get('/likecoin/api/users/profile').set(headers());
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe('upstream_timeout');
+  });
+
+  it('passes an upstream 500 through as it is', async () => {
+    s.provider.behaviour.api = 'server_error';
+    const res = await request(s.t.url).get('/likecoin/api/users/profile').set(headers());
+    expect(res.status).toBe(500);
+  });
+
+  it('answers 502 upstream_unavailable when the API cannot be reached', async () => {
+    const closed = await freePort();
+    const other = await startWithLikeCoin({ LIKECOIN_API_URL: `http://127.0.0.1:${closed}` });
+    try {
+      const linked = await connectedBrowser(other);
+      const res = await request(other.t.url)
+        .get('/likecoin/api/users/profile')
+        .set({ Cookie: linked, 'X-CSRF': '1' });
+      expect(res.status).toBe(502);
+      expect(res.body.code).toBe('upstream_unavailable');
+    } finally {
+      await other.close();
+    }
+  });
+});
