@@ -1,0 +1,72 @@
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import request from 'supertest';
+import { startLiveLikeStandIn, type LiveLikeStandIn } from '../support/livelike-stand-in';
+import { login } from '../support/login';
+import {
+  LIVELIKE_CLIENT_ID,
+  LIVELIKE_CLIENT_SECRET,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app';
+
+let livelike: LiveLikeStandIn;
+let t: TestApp;
+beforeAll(async () => {
+  livelike = await startLiveLikeStandIn(LIVELIKE_CLIENT_ID, LIVELIKE_CLIENT_SECRET);
+  // Upstream timeouts far beyond the test's: only the caller's hang-up can end the call in time.
+  t = await startTestApp({ env: { LIVELIKE_API_URL: livelike.apiUrl, UPSTREAM_TIMEOUT_MS: '120000' } });
+});
+afterAll(async () => {
+  await t.close();
+  await livelike.close();
+});
+
+const profilePath = `/livelike/api/applications/${LIVELIKE_CLIENT_ID}/profile/`;
+
+it("calls LiveLike as the session's user, with a profile token LiveLike accepts", async () => {
+  const { sessionToken } = await login(t, { sub: 'fan-1' });
+  const res = await request(t.url)
+    .get(profilePath)
+    .set('Authorization', `Bearer ${sessionToken}`)
+    .expect(200);
+  expect(res.body).toMatchObject({ custom_profile_id: 'fan-1' });
+  const sent = livelike.requests.at(-1)!.headers.authorization;
+  expect(sent).toMatch(/^Bearer eyJ/);
+  expect(sent).not.toContain(sessionToken);
+});
+
+it('reuses the minted token until close to its expiry', async () => {
+  const { cookie } = await login(t, { sub: 'fan-2' });
+  for (let i = 0; i < 3; i++)
+    await request(t.url).get(profilePath).set('Cookie', cookie).set('X-CSRF', '1').expect(200);
+  const used = livelike.requests.slice(-3).map((r) => r.headers.authorization);
+  expect(new Set(used).size).toBe(1);
+});
+
+it('answers 401 not_authenticated without a user, and never calls LiveLike', async () => {
+  const before = livelike.requests.length;
+  const res = await request(t.url).get(profilePath);
+  expect(res.status).toBe(401);
+  expect(res.body.code).toBe('not_authenticated');
+  expect(livelike.requests.length).toBe(before);
+});
+
+it('ends the upstream call when the caller hangs up', async () => {
+  const { sessionToken } = await login(t, { sub: 'fan-3' });
+  const { hostname, port } = new URL(t.url);
+  const arrived = once(livelike.events, 'request');
+  const closed = once(livelike.events, 'closed');
+  const call = httpRequest({
+    hostname,
+    port,
+    path: '/livelike/api/hang',
+    headers: { authorization: `Bearer ${sessionToken}` },
+  });
+  call.on('error', () => undefined);
+  call.end();
+  await arrived;
+  call.destroy();
+  const [path] = await closed;
+  expect(path).toBe('/api/v1/hang');
+});
