@@ -16,7 +16,7 @@ import { TokenSetStore } from './likecoin/token-set-store';
 import { liveLikeNotConfigured, liveLikeRoutes } from './livelike/livelike-routes';
 import { createProfileTokenMinter } from './livelike/mint-profile-token';
 import { ProfileTokenCache } from './livelike/profile-token-cache';
-import { httpLogger } from './log/http-logger';
+import { requestLogger } from './log/request-logger';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { opsRoutes } from './ops/ops-routes';
 import { proxyRoutes } from './proxy/proxy-routes';
@@ -113,7 +113,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
   app.set('etag', false);
-  app.use(httpLogger(logger));
+  app.use(requestLogger(logger));
   app.use(originFormOnly);
   app.use(helmet());
   app.use(metrics.timeRequests);

@@ -1,4 +1,3 @@
-import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { profileClaims } from './profile-claims';
 
@@ -19,19 +18,29 @@ export interface MinterOptions {
   now: () => number;
 }
 
-/** Signs LiveLike profile tokens (HS256 with the client secret). The key is imported once. */
+/**
+ * Signs LiveLike profile tokens (HS256 with the client secret). The key is imported once as a
+ * CryptoKey: jose signs with WebCrypto, and given raw bytes or a KeyObject it would import the
+ * key again on every call.
+ */
 export function createProfileTokenMinter({
   clientId,
   clientSecret,
   ttlSeconds,
   now,
 }: MinterOptions): ProfileTokenMinter {
-  const key = createSecretKey(Buffer.from(clientSecret, 'utf8'));
+  const key = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(clientSecret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   return async (userId) => {
     const claims = profileClaims(clientId, userId, now() / 1000, ttlSeconds);
     const token = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .sign(key);
+      .sign(await key);
     return { token, iat: claims.iat, exp: claims.exp, customProfileId: claims.custom_profile_id };
   };
 }
