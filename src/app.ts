@@ -95,10 +95,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   const csrf = csrfGuard(
     new Set([...config.corsOrigins, originOf(config.publicBaseUrl.href) ?? '']),
   );
-  const deadCredential = rejectDeadCredential(
-    config.session.cookieName,
-    config.session.secureCookie,
-  );
+  const deadCredential = rejectDeadCredential(config.session);
   const proxyDefaults = {
     dispatcher: upstreams,
     timeouts: {

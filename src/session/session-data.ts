@@ -18,8 +18,8 @@ declare module 'express-session' {
 /** How the request carried its session, as read before express-session runs. */
 export type Credential =
   | { carrier: 'none' }
-  /** `sid` is undefined when the value is unsigned, tampered with or signed by a foreign key. */
-  | { carrier: 'cookie' | 'bearer'; sid: string | undefined };
+  /** `signedId` is "<sid>.<signature>" as sent, not yet verified; '' when it cannot be one. */
+  | { carrier: 'cookie' | 'bearer'; signedId: string };
 
 declare module 'express-serve-static-core' {
   interface Request {

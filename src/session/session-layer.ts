@@ -1,12 +1,11 @@
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import onHeaders from 'on-headers';
-import { sign } from 'cookie-signature';
 import type { Config } from '../config';
 import { HttpProblem } from '../http/http-problem';
 import { StoreUnavailableError } from '../store/kv';
 import { GuardedSessionStore } from './guarded-session-store';
-import { readCredential } from './read-credential';
+import { isSignedBy, readCredential, unverifiedSessionId } from './read-credential';
 import { credentialOf, isLive } from './session-data';
 
 export interface SessionLayerDeps {
@@ -47,19 +46,18 @@ export function sessionLayer({
   });
 
   const carryCredential: RequestHandler = (req, res, next) => {
-    const credential = readCredential(req.headers, cookieName, secrets);
+    const credential = readCredential(req.headers, cookieName);
     req.credential = credential;
     // Every answer behind a session is about one user: no shared cache may keep it.
     res.setHeader('Cache-Control', 'no-store');
     if (credential.carrier === 'bearer') {
-      // express-session reads only cookies: hand it the bearer's session as one, and drop
-      // whatever cookies came along, so the header alone is the credential.
-      req.headers.cookie = credential.sid
-        ? `${cookieName}=${encodeURIComponent(`s:${sign(credential.sid, secrets[0] ?? '')}`)}`
-        : undefined;
+      // express-session reads only cookies: hand it the bearer's session as one (it checks the
+      // signature), and drop whatever cookies came along, so the header alone is the credential.
+      req.headers.cookie = `${cookieName}=${encodeURIComponent(`s:${credential.signedId}`)}`;
+      const sid = unverifiedSessionId(credential.signedId);
       onHeaders(res, () => {
         // A bearer client keeps its token; it gets a cookie only for a new session (a login).
-        if (req.sessionID === credential.sid) res.removeHeader('Set-Cookie');
+        if (req.sessionID === sid) res.removeHeader('Set-Cookie');
       });
     }
     next();
@@ -96,12 +94,15 @@ export function sessionLayer({
 /**
  * Refuses requests whose credential is present but dead: a bearer that is not a live session
  * token, or a cookie that fails its signature. A signed cookie whose session simply expired is
- * not an error: the request goes on without a session.
+ * not an error: the request goes on without a session. (A live session proves its signature, so
+ * the signature is checked again only for requests that have none.)
  */
-export function rejectDeadCredential(cookieName: string, secureCookie: boolean): RequestHandler {
+export function rejectDeadCredential(config: Config['session']): RequestHandler {
+  const { cookieName, secureCookie, secrets } = config;
   return (req, res, next) => {
     const credential = credentialOf(req);
-    if (credential.carrier === 'bearer' && !isLive(req)) {
+    if (credential.carrier === 'none' || isLive(req)) return next();
+    if (credential.carrier === 'bearer') {
       throw new HttpProblem(
         401,
         'invalid_session_token',
@@ -111,7 +112,7 @@ export function rejectDeadCredential(cookieName: string, secureCookie: boolean):
         },
       );
     }
-    if (credential.carrier === 'cookie' && credential.sid === undefined) {
+    if (!isSignedBy(credential.signedId, secrets)) {
       res.clearCookie(cookieName, {
         path: '/',
         httpOnly: true,
