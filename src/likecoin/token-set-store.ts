@@ -16,7 +16,17 @@ export interface StoredTokenSet {
  * outside the express-session blob: concurrent requests cannot overwrite them, and a refresh
  * can replace them with compare-and-set.
  */
+// Decrypted sets kept per session, for at most this many sessions (least recently read go first).
+const MAX_OPENED = 10_000;
+
 export class TokenSetStore {
+  /**
+   * The last set opened per session, with the exact ciphertext it came from. Every read still
+   * asks the store (so every instance sees every refresh at once); only an unchanged ciphertext
+   * skips the decryption.
+   */
+  private readonly opened = new Map<string, StoredTokenSet>();
+
   constructor(
     private readonly kv: Kv,
     private readonly box: SealedBox,
@@ -25,13 +35,22 @@ export class TokenSetStore {
 
   async read(sessionId: string): Promise<StoredTokenSet | undefined> {
     const version = await this.kv.get(this.key(sessionId));
-    if (version === null) return undefined;
+    if (version === null) {
+      this.opened.delete(sessionId);
+      return undefined;
+    }
+    const known = this.opened.get(sessionId);
+    if (known?.version === version) return known;
     const plaintext = await this.box.open(version, sessionId);
     // Unreadable (a rotated-out key, or a box not made for this session): as good as absent.
     if (plaintext === undefined) return undefined;
-    return { set: JSON.parse(plaintext) as TokenSet, version };
+    const stored = { set: JSON.parse(plaintext) as TokenSet, version };
+    this.opened.delete(sessionId);
+    if (this.opened.size >= MAX_OPENED)
+      this.opened.delete(this.opened.keys().next().value as string);
+    this.opened.set(sessionId, stored);
+    return stored;
   }
-
   async write(sessionId: string, set: TokenSet): Promise<void> {
     await this.kv.set(
       this.key(sessionId),
@@ -52,6 +71,7 @@ export class TokenSetStore {
   }
 
   async forget(sessionId: string): Promise<void> {
+    this.opened.delete(sessionId);
     await this.kv.del(this.key(sessionId));
   }
 

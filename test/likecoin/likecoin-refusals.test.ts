@@ -12,7 +12,7 @@ import {
 
 let s: LikeCoinSetup;
 beforeAll(async () => {
-  s = await startWithLikeCoin({ LIKECOIN_TIMEOUT_MS: '300', LIKECOIN_STATE_TTL_SECONDS: '1' });
+  s = await startWithLikeCoin({ LIKECOIN_TIMEOUT_MS: '1000', LIKECOIN_STATE_TTL_SECONDS: '1' });
 });
 afterAll(() => s.close());
 afterEach(() => {

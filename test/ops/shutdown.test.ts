@@ -61,15 +61,17 @@ it('on SIGTERM stops accepting, finishes the request in flight, closes Redis and
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id_token: idToken }),
     });
+    inFlight.catch(() => undefined); // awaited below; this only keeps a failed run quiet
     await waitingOnJwks;
 
     const draining = lineContaining(child, '"draining"');
     child.kill('SIGTERM');
     await draining;
-    // New connections are refused while the old request is still being served.
+    // New connections are not accepted while the old request is still being served. (Refused,
+    // or reset when the SYN lands in the backlog while the listening socket is being closed.)
     const refused = connect(port, '127.0.0.1');
     const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
-    expect(err.code).toBe('ECONNREFUSED');
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(err.code);
 
     pending!.setHeader('content-type', 'application/json');
     pending!.end(JSON.stringify({ keys: [jwk] }));

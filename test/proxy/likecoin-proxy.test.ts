@@ -7,7 +7,7 @@ import { freePort } from '../support/redis-server';
 let s: LikeCoinSetup;
 let cookie: string;
 beforeAll(async () => {
-  s = await startWithLikeCoin({ UPSTREAM_TIMEOUT_MS: '300', PROXY_BODY_LIMIT_BYTES: '100000' });
+  s = await startWithLikeCoin({ UPSTREAM_TIMEOUT_MS: '1000', PROXY_BODY_LIMIT_BYTES: '100000' });
   cookie = await connectedBrowser(s);
 });
 afterAll(() => s.close());

@@ -15,7 +15,9 @@ let t: TestApp;
 beforeAll(async () => {
   livelike = await startLiveLikeStandIn(LIVELIKE_CLIENT_ID, LIVELIKE_CLIENT_SECRET);
   // Upstream timeouts far beyond the test's: only the caller's hang-up can end the call in time.
-  t = await startTestApp({ env: { LIVELIKE_API_URL: livelike.apiUrl, UPSTREAM_TIMEOUT_MS: '120000' } });
+  t = await startTestApp({
+    env: { LIVELIKE_API_URL: livelike.apiUrl, UPSTREAM_TIMEOUT_MS: '120000' },
+  });
 });
 afterAll(async () => {
   await t.close();

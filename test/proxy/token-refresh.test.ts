@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 let s: LikeCoinSetup;
 beforeEach(async () => {
-  s = await startWithLikeCoin({ LIKECOIN_TIMEOUT_MS: '500' });
+  s = await startWithLikeCoin({ LIKECOIN_TIMEOUT_MS: '1000' });
 });
 afterEach(() => s.close());
 
@@ -42,7 +42,7 @@ it('50 concurrent calls on an expired token: exactly one refresh, 50 successes',
 it('two instances on one Redis: still exactly one refresh', async () => {
   const cookie = await withExpiredToken();
   const second = await startTestApp({
-    env: { ...likeCoinEnv(s.provider), LIKECOIN_TIMEOUT_MS: '500' },
+    env: { ...likeCoinEnv(s.provider), LIKECOIN_TIMEOUT_MS: '1000' },
     keyPrefix: s.t.keyPrefix,
   });
   try {
