@@ -44,6 +44,8 @@ export function createRedisClient(opts: RedisKvOptions): Redis {
     keyPrefix: opts.keyPrefix,
     // A dead Redis must answer at once (503 store_unavailable), not pile requests up in a queue.
     enableOfflineQueue: false,
+    // Commands issued in the same tick share one write: under load, far fewer syscalls.
+    enableAutoPipelining: true,
     commandTimeout: opts.commandTimeoutMs,
     connectTimeout: opts.connectTimeoutMs,
     maxRetriesPerRequest: 1,
