@@ -1,5 +1,4 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { originOf, type Config } from './config';
@@ -7,6 +6,7 @@ import { corsFor } from './http/cors';
 import { csrfGuard } from './http/csrf-guard';
 import { errorHandler, notFound } from './http/error-handler';
 import { originFormOnly } from './http/origin-form-only';
+import { securityHeaders } from './http/security-headers';
 import { likeCoinConnectionView } from './likecoin/connection-view';
 import { FlowStore } from './likecoin/flow-store';
 import { likeCoinNotConfigured, likeCoinRoutes } from './likecoin/likecoin-routes';
@@ -112,7 +112,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   app.set('etag', false);
   app.use(requestLogger(logger));
   app.use(originFormOnly);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(metrics.timeRequests);
   app.use(opsRoutes({ kv, metrics }));
 

@@ -34,9 +34,13 @@ it('GET /metrics serves Prometheus text: process metrics, request durations by r
   expect(res.text).toMatch(/^sessions_created_total 1$/m);
 });
 
-it('sends the security headers helmet sets, and no X-Powered-By', async () => {
+it('sends API security headers (nothing may render or frame an answer), and no X-Powered-By', async () => {
   const res = await request(t.url).get('/healthz');
   expect(res.headers['x-powered-by']).toBeUndefined();
   expect(res.headers['x-content-type-options']).toBe('nosniff');
-  expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  expect(res.headers['x-frame-options']).toBe('DENY');
+  expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(res.headers['x-dns-prefetch-control']).toBeUndefined();
 });
