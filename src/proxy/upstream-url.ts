@@ -5,6 +5,7 @@ import { HttpProblem } from '../http/http-problem';
 // backslashes, empty segments ("//host"), and control characters raw or encoded.
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 const ENCODED_SEPARATOR = /%(2f|5c)/i;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]|%(0[0-9a-f]|1[0-9a-f]|7f)/i;
 const MAX_TARGET_LENGTH = 8 * 1024;
 
