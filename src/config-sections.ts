@@ -5,6 +5,31 @@ import type { Env } from './config-schema';
 // Each function turns the variables of one concern into its part of the Config, adding one line
 // per problem (which stops start-up) or warning (which does not).
 
+interface Findings {
+  production: boolean;
+  problems: string[];
+  warnings: string[];
+}
+
+/**
+ * For a secret that production must be given: a problem there, and elsewhere a random stand-in
+ * (`make`) with a warning saying what that costs.
+ */
+function requiredInProduction<T>(
+  name: string,
+  what: string,
+  costOfRandom: string,
+  f: Findings,
+  make: () => T,
+): T[] {
+  if (f.production) {
+    f.problems.push(`${name}: required in production (${what})`);
+    return [];
+  }
+  f.warnings.push(`${name} is not set: using a random one, so ${costOfRandom}`);
+  return [make()];
+}
+
 export function sessionSecretsFrom(
   e: Env,
   production: boolean,
@@ -12,14 +37,13 @@ export function sessionSecretsFrom(
   warnings: string[],
 ) {
   if (e.SESSION_SECRET.length === 0) {
-    if (production) {
-      problems.push('SESSION_SECRET: required in production (at least 32 characters)');
-      return [];
-    }
-    warnings.push(
-      'SESSION_SECRET is not set: using a random one, so sessions end when the process restarts',
+    return requiredInProduction(
+      'SESSION_SECRET',
+      'at least 32 characters',
+      'sessions end when the process restarts',
+      { production, problems, warnings },
+      () => randomBytes(32).toString('base64url'),
     );
-    return [randomBytes(32).toString('base64url')];
   }
   e.SESSION_SECRET.forEach((s, i) => {
     if (production && s.length < 32) {
@@ -36,14 +60,13 @@ export function encryptionKeysFrom(
   warnings: string[],
 ) {
   if (e.TOKEN_ENCRYPTION_KEY.length === 0) {
-    if (production) {
-      problems.push('TOKEN_ENCRYPTION_KEY: required in production (base64 of 32 random bytes)');
-      return [];
-    }
-    warnings.push(
-      'TOKEN_ENCRYPTION_KEY is not set: using a random key, so stored provider tokens are unreadable after a restart',
+    return requiredInProduction(
+      'TOKEN_ENCRYPTION_KEY',
+      'base64 of 32 random bytes',
+      'stored provider tokens are unreadable after a restart',
+      { production, problems, warnings },
+      () => new Uint8Array(randomBytes(32)),
     );
-    return [new Uint8Array(randomBytes(32))];
   }
   return e.TOKEN_ENCRYPTION_KEY.flatMap((k, i) => {
     const bytes = Buffer.from(k, 'base64');
