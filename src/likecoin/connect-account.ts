@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { HttpProblem } from '../http/http-problem';
-import { regenerate, saveSession } from '../session/session-layer';
+import { startSession } from '../session/session-lifecycle';
 import type { PendingFlow } from './flow-store';
 import {
   ProviderError,
@@ -39,24 +39,20 @@ export async function exchangeCode(
 /**
  * Ties the LikeCoin account to the session: signs the user in when the session had nobody
  * (the Liker ID becomes the user), links it otherwise. Either way the session gets a new id,
- * so a session planted before the flow is not the one after it. Tokens are written before the
- * session is saved: a failure in between leaves no session pointing at missing tokens.
+ * so a session planted before the flow is not the one after it. The tokens are written before
+ * the session is saved: a failure in between leaves no session pointing at missing tokens.
  */
 export async function connectAccount(
   req: Request,
   deps: ConnectDeps,
   tokens: GrantedTokens,
 ): Promise<void> {
-  const user = req.session.user ?? { id: tokens.user, source: 'likecoin' as const };
   const signingIn = req.session.user === undefined;
-  const createdAt = signingIn ? deps.now() : (req.session.createdAt ?? deps.now());
-  await deps.onSessionEnd(req.sessionID);
-  await regenerate(req);
-  req.session.createdAt = createdAt;
-  req.session.touchedAt = deps.now();
-  req.session.user = user;
-  await deps.tokenSets.write(req.sessionID, tokens);
-  await saveSession(req);
+  const user = req.session.user ?? { id: tokens.user, source: 'likecoin' as const };
+  await startSession(req, user, deps, {
+    keepCreatedAt: !signingIn,
+    beforeSave: (sessionId) => deps.tokenSets.write(sessionId, tokens),
+  });
   if (signingIn) deps.onSignIn();
 }
 

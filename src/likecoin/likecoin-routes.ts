@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { HttpProblem } from '../http/http-problem';
 import { jsonBody, objectBody } from '../http/json-body';
 import { saveSession } from '../session/session-layer';
-import { sessionExpiry, sessionToken } from '../session/session-routes';
+import { sessionExpiry, sessionToken } from '../session/session-lifecycle';
 import { credentialOf, isLive } from '../session/session-data';
 import { authorizationUrl, randomHandle } from './authorization-url';
 import { connectAccount, exchangeCode, type ConnectDeps } from './connect-account';
@@ -119,7 +119,7 @@ export function likeCoinRoutes(deps: LikeCoinRoutesDeps): Router {
     res.json({
       ...(await deps.sessionView(req)),
       session_token: sessionToken(req, config),
-      expires_at: new Date(sessionExpiry(req)).toISOString(),
+      expires_at: sessionExpiry(req),
     });
   });
 

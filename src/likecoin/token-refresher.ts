@@ -17,6 +17,10 @@ export interface RefresherDeps {
   tokenTimeoutMs: number;
 }
 
+const providerUnavailable = () =>
+  new HttpProblem(503, 'provider_unavailable', 'LikeCoin could not refresh the grant just now.', {
+    'Retry-After': '5',
+  });
 const notConnected = () =>
   new HttpProblem(401, 'likecoin_not_connected', 'Connect a LikeCoin account first.');
 const reauthorize = () =>
@@ -77,13 +81,7 @@ export class TokenRefresher {
       // Already refreshed by someone else: use theirs.
       if (stored.set.accessToken !== staleAccessToken) return stored.set;
       // The holder finished without a new set (the provider failed it): not our turn to retry.
-      if (waited)
-        throw new HttpProblem(
-          503,
-          'provider_unavailable',
-          'LikeCoin could not refresh the grant just now.',
-          { 'Retry-After': '5' },
-        );
+      if (waited) throw providerUnavailable();
       if (await kv.setIfAbsent(lockKey, owner, this.leaseMs)) {
         try {
           return await this.refreshHoldingLock(sessionId, stored);
@@ -114,12 +112,7 @@ export class TokenRefresher {
           'LikeCoin did not answer the refresh in time.',
         );
       }
-      throw new HttpProblem(
-        503,
-        'provider_unavailable',
-        'LikeCoin could not refresh the grant just now.',
-        { 'Retry-After': '5' },
-      );
+      throw providerUnavailable();
     }
     const next: TokenSet = granted;
     // Compare-and-set: a disconnect or logout that happened meanwhile wins over this write.

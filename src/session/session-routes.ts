@@ -3,9 +3,9 @@ import type { Config } from '../config';
 import { HttpProblem } from '../http/http-problem';
 import { jsonBody, objectBody } from '../http/json-body';
 import type { AppTokenVerifier } from './verify-app-token';
-import { destroySession, regenerate, saveSession } from './session-layer';
-import { isLive, type SessionUser } from './session-data';
-import { sign } from 'cookie-signature';
+import { destroySession } from './session-layer';
+import { isLive } from './session-data';
+import { sessionExpiry, sessionToken, sessionView, startSession } from './session-lifecycle';
 
 export interface SessionRoutesDeps {
   config: Config;
@@ -35,10 +35,11 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
     }
     const userId = await deps.verifyAppToken(objectBody(req.body).id_token);
     await startSession(req, { id: userId, source: 'app' }, deps);
+    deps.onSessionStart();
     res.json({
       user: { id: userId },
       session_token: sessionToken(req, config),
-      expires_at: new Date(sessionExpiry(req)).toISOString(),
+      expires_at: sessionExpiry(req),
     });
   });
 
@@ -48,8 +49,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
 
   router.delete('/', deps.rejectDeadCredential, csrf, async (req, res) => {
     if (isLive(req)) {
-      const sid = req.sessionID;
-      await deps.onSessionEnd(sid);
+      await deps.onSessionEnd(req.sessionID);
       await destroySession(req);
     }
     res.clearCookie(config.session.cookieName, {
@@ -62,47 +62,4 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   });
 
   return router;
-}
-
-/**
- * Starts a fresh session for `user`. A live session is replaced (new id, old one ended), so a
- * session id planted before the login is never the one after it.
- */
-export async function startSession(
-  req: Request,
-  user: SessionUser,
-  deps: Pick<SessionRoutesDeps, 'now' | 'onSessionEnd' | 'onSessionStart'>,
-): Promise<void> {
-  if (isLive(req)) {
-    await deps.onSessionEnd(req.sessionID);
-    await regenerate(req);
-  }
-  const t = deps.now();
-  req.session.createdAt = t;
-  req.session.touchedAt = t;
-  req.session.user = user;
-  await saveSession(req);
-  deps.onSessionStart();
-}
-
-/** GET /session's answer: who is signed in, and what each provider link looks like. */
-export async function sessionView(
-  req: Request,
-  describeProviders: SessionRoutesDeps['describeProviders'],
-): Promise<Record<string, unknown>> {
-  const user = isLive(req) ? req.session.user : undefined;
-  return {
-    authenticated: user !== undefined,
-    user: user ? { id: user.id, source: user.source } : null,
-    ...(await describeProviders(req)),
-  };
-}
-
-/** The token a client without cookies sends as `Authorization: Bearer …`: the signed session id. */
-export function sessionToken(req: Request, config: Config): string {
-  return sign(req.sessionID, config.session.secrets[0] ?? '');
-}
-
-export function sessionExpiry(req: Request): number {
-  return req.session.cookie.expires?.getTime() ?? Date.now();
 }
