@@ -12,7 +12,8 @@ export const notFound: RequestHandler = (_req, _res, next) => {
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   const problem = toProblem(err);
   if (problem.status >= 500) {
-    req.log.error({ err, code: problem.code }, 'request failed');
+    // Not `code`: that name is redacted everywhere (it is also OAuth's authorization code).
+    req.log.error({ err, problem: problem.code }, 'request failed');
   }
   // An error answer commits no session change: express-session neither saves the session nor
   // sends a cookie for one it could not store (it skips both when req.session is null).

@@ -41,10 +41,20 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
     const send = (token: string) =>
       sendUpstream(deps.dispatcher, req, target, token, body, deps.timeouts, abort.signal);
 
-    let answer = await send(bearer.token);
-    if (answer.status === 401 && bearer.renew && body.kind !== 'stream') {
-      await discard(answer);
-      answer = await send(await bearer.renew());
+    let answer;
+    try {
+      answer = await send(bearer.token);
+      if (answer.status === 401 && bearer.renew && body.kind !== 'stream') {
+        await discard(answer);
+        answer = await send(await bearer.renew());
+      }
+    } catch (err) {
+      // The caller left: nobody is waiting for an answer, and nothing failed upstream.
+      if (abort.signal.aborted) {
+        req.log.info('caller left before the upstream answered');
+        return;
+      }
+      throw err;
     }
     await relay(answer, res);
   });

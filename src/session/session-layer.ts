@@ -35,7 +35,8 @@ export function sessionLayer({
     saveUninitialized: false,
     // Rolling is done by `extendIdleLifetime` below, a few times per lifetime instead of per hit.
     rolling: false,
-    proxy: config.trustProxy === undefined ? undefined : Boolean(config.trustProxy),
+    // No `proxy` option: express-session then asks req.secure, which follows Express's
+    // `trust proxy` (TRUST_PROXY) exactly, instead of believing X-Forwarded-Proto from anyone.
     cookie: {
       httpOnly: true,
       secure: secureCookie,

@@ -59,6 +59,7 @@ it('ends the upstream call when the caller hangs up', async () => {
   const { hostname, port } = new URL(t.url);
   const arrived = once(livelike.events, 'request');
   const closed = once(livelike.events, 'closed');
+  const noted = t.logs.next((e) => e.msg === 'caller left before the upstream answered');
   const call = httpRequest({
     hostname,
     port,
@@ -71,4 +72,8 @@ it('ends the upstream call when the caller hangs up', async () => {
   call.destroy();
   const [path] = await closed;
   expect(path).toBe('/api/v1/hang');
+  // An operator sees a caller who left, not an upstream failure.
+  const { reqId } = await noted;
+  const about = t.logs.entries().filter((e) => e.reqId === reqId);
+  expect(about.filter((e) => Number(e.level) >= 50)).toEqual([]);
 });

@@ -186,6 +186,28 @@ describe('lifetimes', () => {
 });
 
 describe('cookies over https', () => {
+  it('believes X-Forwarded-Proto only from the proxy TRUST_PROXY names', async () => {
+    // The caller (127.0.0.1) is not the trusted proxy, so its claim of https is ignored: the
+    // Secure cookie is not sent over what is plain http. The bearer token still works.
+    const direct = await startTestApp({
+      env: { PUBLIC_BASE_URL: 'https://bff.example', TRUST_PROXY: '10.0.0.1' },
+    });
+    try {
+      const res = await request(direct.url)
+        .post('/session')
+        .set('X-Forwarded-Proto', 'https')
+        .send({ id_token: appIdToken() })
+        .expect(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      await request(direct.url)
+        .get('/session')
+        .set('Authorization', `Bearer ${res.body.session_token}`)
+        .expect(200);
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('uses a __Host- prefixed, Secure cookie when PUBLIC_BASE_URL is https', async () => {
     const secure = await startTestApp({
       env: { PUBLIC_BASE_URL: 'https://bff.example', TRUST_PROXY: '1' },

@@ -35,6 +35,10 @@ it('answers 503 store_unavailable while Redis is down, and nobody is logged out 
     expect(res.body.code).toBe('store_unavailable');
     expect(res.headers['set-cookie']).toBeUndefined();
   }
+  // The operator's log says what happened, by its code.
+  expect(t.logs.entries()).toContainEqual(
+    expect.objectContaining({ msg: 'request failed', problem: 'store_unavailable' }),
+  );
   expect((await request(t.url).get('/readyz')).status).toBe(503);
   expect((await request(t.url).get('/healthz')).status).toBe(200);
 
