@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
-import { startTestApp } from '../support/test-app';
+import { withTestApp } from '../support/test-app';
 import {
   atProvider,
   browserStarts,
@@ -240,13 +240,10 @@ describe('hygiene', () => {
 
 describe('without LikeCoin credentials', () => {
   it('answers 503 likecoin_not_configured', async () => {
-    const t = await startTestApp();
-    try {
+    await withTestApp({}, async (t) => {
       const res = await request(t.url).get('/likecoin/authorize');
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('likecoin_not_configured');
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   LIVELIKE_CLIENT_ID,
   LIVELIKE_CLIENT_SECRET,
   startTestApp,
+  withTestApp,
   type TestApp,
 } from '../support/test-app';
 
@@ -110,41 +111,37 @@ describe('/livelike/token', () => {
 
 describe('/livelike/token with LIVELIKE_TOKEN_TTL_SECONDS=0', () => {
   it('mints tokens without exp', async () => {
-    const t = await startTestApp({ env: { LIVELIKE_TOKEN_TTL_SECONDS: '0' } });
-    try {
+    await withTestApp({ env: { LIVELIKE_TOKEN_TTL_SECONDS: '0' } }, async (t) => {
       const { sessionToken } = await login(t);
       const res = await request(t.url)
         .get('/livelike/token')
         .set('Authorization', `Bearer ${sessionToken}`);
       expect(res.body).toMatchObject({ expires_in: null, expires_at: null });
       expect(verifyAsLiveLike(res.body.access_token)).not.toHaveProperty('exp');
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe('/livelike/token without LiveLike credentials', () => {
   it('answers 503 livelike_not_configured', async () => {
-    const t = await startTestApp({ env: { LIVELIKE_CLIENT_ID: '', LIVELIKE_CLIENT_SECRET: '' } });
-    try {
-      const { sessionToken } = await login(t);
-      const res = await request(t.url)
-        .get('/livelike/token')
-        .set('Authorization', `Bearer ${sessionToken}`);
-      expect(res.status).toBe(503);
-      expect(res.body.code).toBe('livelike_not_configured');
-    } finally {
-      await t.close();
-    }
+    await withTestApp(
+      { env: { LIVELIKE_CLIENT_ID: '', LIVELIKE_CLIENT_SECRET: '' } },
+      async (t) => {
+        const { sessionToken } = await login(t);
+        const res = await request(t.url)
+          .get('/livelike/token')
+          .set('Authorization', `Bearer ${sessionToken}`);
+        expect(res.status).toBe(503);
+        expect(res.body.code).toBe('livelike_not_configured');
+      },
+    );
   });
 });
 
 describe('/livelike/token for a user id LiveLike cannot take', () => {
   it('refuses an id over 255 characters with 422 invalid_profile_id', async () => {
     // Such ids can come from a LikeCoin sign-in or an app whose ids are longer than LiveLike's.
-    const t = await startTestApp();
-    try {
+    await withTestApp({}, async (t) => {
       const { sessionToken } = await login(t, { sub: 'u'.repeat(255) });
       const sid = sessionToken.split('.')[0]!;
       const stored = JSON.parse((await t.redis.get(`sess:${sid}`))!);
@@ -155,8 +152,6 @@ describe('/livelike/token for a user id LiveLike cannot take', () => {
         .set('Authorization', `Bearer ${sessionToken}`);
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('invalid_profile_id');
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

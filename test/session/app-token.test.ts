@@ -10,7 +10,7 @@ import {
   type SigningKey,
 } from '../support/jwks-server';
 import { freePort } from '../support/redis-server';
-import { APP_JWT_SECRET, startTestApp, type TestApp } from '../support/test-app';
+import { APP_JWT_SECRET, startTestApp, withTestApp, type TestApp } from '../support/test-app';
 
 const OTHER_SECRET = 'another-app-jwt-secret-0123456789abcdef';
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -41,15 +41,6 @@ async function refused(app: TestApp, body: object, status: number, code: string)
   expect(res.headers['set-cookie']).toBeUndefined();
   expect(await sessionKeys(app)).toBe(before);
   return res;
-}
-
-async function withApp(env: Record<string, string>, fn: (app: TestApp) => Promise<void>) {
-  const app = await startTestApp({ env });
-  try {
-    await fn(app);
-  } finally {
-    await app.close();
-  }
 }
 
 describe('POST /session with APP_JWT_SECRET (HS256)', () => {
@@ -123,7 +114,7 @@ describe('POST /session with issuer, audience and user claim configured', () => 
   const good = { sub: 'u2', iss: env.APP_JWT_ISSUER, aud: env.APP_JWT_AUDIENCE };
 
   it('accepts the right issuer and audience, refuses a wrong or missing one', () =>
-    withApp(env, async (app) => {
+    withTestApp({ env }, async (app) => {
       await request(app.url)
         .post('/session')
         .send({ id_token: appIdToken(good) })
@@ -139,7 +130,7 @@ describe('POST /session with issuer, audience and user claim configured', () => 
     }));
 
   it('reads the user id from APP_JWT_USER_CLAIM', () =>
-    withApp({ APP_JWT_USER_CLAIM: 'uid' }, async (app) => {
+    withTestApp({ env: { APP_JWT_USER_CLAIM: 'uid' } }, async (app) => {
       const res = await request(app.url)
         .post('/session')
         .send({ id_token: appIdToken({ uid: 'u-7', sub: 'not-me' }) })
@@ -149,7 +140,7 @@ describe('POST /session with issuer, audience and user claim configured', () => 
     }));
 
   it('answers 503 app_login_not_configured with neither a secret nor a JWKS URL', () =>
-    withApp({ APP_JWT_SECRET: '' }, async (app) => {
+    withTestApp({ env: { APP_JWT_SECRET: '' } }, async (app) => {
       await refused(app, { id_token: appIdToken() }, 503, 'app_login_not_configured');
     }));
 });
@@ -225,7 +216,7 @@ describe('POST /session when the JWKS cannot be fetched', () => {
       const jwks = mode === 'down' ? undefined : await startJwksServer([rsa.publicJwk], mode);
       const url = jwks?.url ?? `http://127.0.0.1:${await freePort()}/jwks.json`;
       try {
-        await withApp({ APP_JWT_SECRET: '', APP_JWKS_URL: url }, async (app) => {
+        await withTestApp({ env: { APP_JWT_SECRET: '', APP_JWKS_URL: url } }, async (app) => {
           const started = Date.now();
           const token = await rsa.sign({ sub: 'u' });
           const res = await refused(app, { id_token: token }, 503, 'identity_provider_unavailable');

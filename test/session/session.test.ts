@@ -2,7 +2,7 @@ import request from 'supertest';
 import { GuardedSessionStore } from '../../src/session/guarded-session-store';
 import { appIdToken } from '../support/app-tokens';
 import { login } from '../support/login';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, withTestApp, type TestApp } from '../support/test-app';
 
 let clock = Date.now();
 let t: TestApp;
@@ -189,42 +189,42 @@ describe('cookies over https', () => {
   it('believes X-Forwarded-Proto only from the proxy TRUST_PROXY names', async () => {
     // The caller (127.0.0.1) is not the trusted proxy, so its claim of https is ignored: the
     // Secure cookie is not sent over what is plain http. The bearer token still works.
-    const direct = await startTestApp({
-      env: { PUBLIC_BASE_URL: 'https://bff.example', TRUST_PROXY: '10.0.0.1' },
-    });
-    try {
-      const res = await request(direct.url)
-        .post('/session')
-        .set('X-Forwarded-Proto', 'https')
-        .send({ id_token: appIdToken() })
-        .expect(200);
-      expect(res.headers['set-cookie']).toBeUndefined();
-      await request(direct.url)
-        .get('/session')
-        .set('Authorization', `Bearer ${res.body.session_token}`)
-        .expect(200);
-    } finally {
-      await direct.close();
-    }
+    await withTestApp(
+      {
+        env: { PUBLIC_BASE_URL: 'https://bff.example', TRUST_PROXY: '10.0.0.1' },
+      },
+      async (direct) => {
+        const res = await request(direct.url)
+          .post('/session')
+          .set('X-Forwarded-Proto', 'https')
+          .send({ id_token: appIdToken() })
+          .expect(200);
+        expect(res.headers['set-cookie']).toBeUndefined();
+        await request(direct.url)
+          .get('/session')
+          .set('Authorization', `Bearer ${res.body.session_token}`)
+          .expect(200);
+      },
+    );
   });
 
   it('uses a __Host- prefixed, Secure cookie when PUBLIC_BASE_URL is https', async () => {
-    const secure = await startTestApp({
-      env: { PUBLIC_BASE_URL: 'https://bff.example', TRUST_PROXY: '1' },
-    });
-    try {
-      const res = await request(secure.url)
-        .post('/session')
-        .set('X-Forwarded-Proto', 'https')
-        .send({ id_token: appIdToken() })
-        .expect(200);
-      const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
-      expect(cookie).toMatch(/^__Host-token-bff=s%3A/);
-      expect(cookie).toMatch(/; Secure/);
-      expect(cookie).toMatch(/Path=\//);
-      expect(cookie).not.toMatch(/Domain=/);
-    } finally {
-      await secure.close();
-    }
+    await withTestApp(
+      {
+        env: { PUBLIC_BASE_URL: 'https://bff.example', TRUST_PROXY: '1' },
+      },
+      async (secure) => {
+        const res = await request(secure.url)
+          .post('/session')
+          .set('X-Forwarded-Proto', 'https')
+          .send({ id_token: appIdToken() })
+          .expect(200);
+        const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
+        expect(cookie).toMatch(/^__Host-token-bff=s%3A/);
+        expect(cookie).toMatch(/; Secure/);
+        expect(cookie).toMatch(/Path=\//);
+        expect(cookie).not.toMatch(/Domain=/);
+      },
+    );
   });
 });

@@ -64,7 +64,7 @@ export function pathOf(url: URL): string {
 }
 
 /** A browser without a session starts a flow: returns its new cookie and the provider URL. */
-export async function browserStarts(t: TestApp, returnTo = 'https://app.example/done') {
+export async function browserStarts(t: { url: string }, returnTo = 'https://app.example/done') {
   const res = await request(t.url)
     .get(`/likecoin/authorize?return_to=${encodeURIComponent(returnTo)}`)
     .expect(302);
@@ -72,7 +72,7 @@ export async function browserStarts(t: TestApp, returnTo = 'https://app.example/
 }
 
 /** A browser session signed in with LikeCoin: its cookie, ready for proxied calls. */
-export async function connectedBrowser(s: LikeCoinSetup): Promise<string> {
+export async function connectedBrowser(s: { t: { url: string } }): Promise<string> {
   const { cookie, authorizationUrl } = await browserStarts(s.t);
   const res = await request(s.t.url)
     .get(pathOf(await atProvider(authorizationUrl)))

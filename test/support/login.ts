@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { appIdToken } from './app-tokens';
-import type { TestApp } from './test-app';
 
 export interface LoggedIn {
   /** "name=value", ready for a Cookie header. */
@@ -10,7 +9,7 @@ export interface LoggedIn {
 }
 
 export async function login(
-  t: TestApp,
+  t: { url: string },
   claims: Record<string, unknown> = { sub: 'user-1' },
 ): Promise<LoggedIn> {
   const res = await request(t.url)

@@ -7,6 +7,8 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log/create-logger';
 import { createHttpServer } from '../../src/server';
+import type { Kv } from '../../src/store/kv';
+import { MemoryKv } from '../../src/store/memory-kv';
 import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
 import { LogCapture } from './log-capture';
 
@@ -62,9 +64,58 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   await once(redis, 'ready');
   const kv = new RedisKv(redis);
+  const served = await serve(config, kv, options.now);
+  return {
+    ...served,
+    kv,
+    redis,
+    keyPrefix,
+    async close() {
+      await served.close();
+      const keys = await redis.keys(`${keyPrefix}*`).catch(() => []);
+      if (keys.length > 0)
+        await redis.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => 0);
+      redis.disconnect();
+    },
+  };
+}
+
+export type EmbeddedTestApp = Omit<TestApp, 'kv' | 'redis' | 'keyPrefix'> & { kv: MemoryKv };
+
+/** The app as `npm start` runs it without REDIS_URL: on the embedded in-memory store. */
+export async function startEmbeddedApp(
+  options: Omit<TestAppOptions, 'redisUrl' | 'keyPrefix'> = {},
+): Promise<EmbeddedTestApp> {
+  const { config } = loadConfig({ ...BASE_ENV, ...options.env, REDIS_URL: undefined });
+  const kv = new MemoryKv();
+  const served = await serve(config, kv, options.now);
+  return {
+    ...served,
+    kv,
+    async close() {
+      await served.close();
+      await kv.close();
+    },
+  };
+}
+
+/** Runs `use` against a fresh app, and closes it whatever happens. */
+export async function withTestApp<T>(
+  options: TestAppOptions,
+  use: (t: TestApp) => Promise<T>,
+): Promise<T> {
+  const t = await startTestApp(options);
+  try {
+    return await use(t);
+  } finally {
+    await t.close();
+  }
+}
+
+async function serve(config: Config, kv: Kv, now: (() => number) | undefined) {
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs.stream);
-  const built = createApp({ config, kv, logger, now: options.now });
+  const built = createApp({ config, kv, logger, now });
   const server = createHttpServer(built.app, config.limits);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -72,9 +123,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return {
     ...built,
     config,
-    kv,
-    redis,
-    keyPrefix,
     logs,
     server,
     url: `http://127.0.0.1:${port}`,
@@ -82,10 +130,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await built.close();
-      const keys = await redis.keys(`${keyPrefix}*`).catch(() => []);
-      if (keys.length > 0)
-        await redis.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => 0);
-      redis.disconnect();
     },
   };
 }
