@@ -87,7 +87,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   // Sessions: whatever else belongs to a session goes with it.
   const onSessionEnd = (sessionId: string) => tokenSets.forget(sessionId);
   const describeProviders = async (req: Request) => ({
-    likecoin: await likeCoinConnectionView(req, tokenSets),
+    likecoin: await likeCoinConnectionView(req, tokenClient && tokenSets),
   });
   const session: RequestHandler[] = [
     corsFor(config.corsOrigins),

@@ -21,9 +21,10 @@ const NOT_CONNECTED: LikeCoinConnectionView = {
 /** What a client may know of the session's LikeCoin link: never a token. */
 export async function likeCoinConnectionView(
   req: Request,
-  tokenSets: TokenSetStore,
+  tokenSets: TokenSetStore | undefined,
 ): Promise<LikeCoinConnectionView> {
-  if (!isLive(req)) return NOT_CONNECTED;
+  // Without LikeCoin configured no session can hold its tokens: no store read needed.
+  if (!tokenSets || !isLive(req)) return NOT_CONNECTED;
   const stored = await tokenSets.read(req.sessionID);
   if (!stored) return NOT_CONNECTED;
   const { user, displayName, avatar, scopes } = stored.set;
