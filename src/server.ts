@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Limits } from './config';
-import { HttpProblem, problemBody } from './http/http-problem';
+import { problemBody } from './http/http-problem';
+import { problems } from './http/problems';
 
 /** An http.Server with every limit explicit: header size, header and request time, keep-alive. */
 export function createHttpServer(app: Express, limits: Limits): Server {
@@ -24,10 +25,10 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   }
   const problem =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new HttpProblem(431, 'headers_too_large', 'The request headers are too large.')
+      ? problems.headersTooLarge()
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new HttpProblem(408, 'request_timeout', 'The request took too long to arrive.')
-        : new HttpProblem(400, 'bad_request', 'The request is not valid HTTP.');
+        ? problems.requestTimeout()
+        : problems.badRequest();
   const body = JSON.stringify(problemBody(problem));
   socket.end(
     `HTTP/1.1 ${problem.status} ${problem.code}\r\nContent-Type: application/problem+json\r\n` +

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { credentialOf } from '../session/session-data';
-import { HttpProblem } from './http-problem';
+import { problems } from './problems';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -15,14 +15,10 @@ export function csrfGuard(allowedOrigins: ReadonlySet<string>): RequestHandler {
     if (carrier === 'bearer') return next();
     const origin = req.headers.origin;
     if (!SAFE_METHODS.has(req.method) && origin !== undefined && !allowedOrigins.has(origin)) {
-      throw new HttpProblem(403, 'csrf_rejected', 'Requests from this origin are not allowed.');
+      throw problems.csrfRejected('Requests from this origin are not allowed.');
     }
     if (carrier === 'cookie' && req.headers['x-csrf'] !== '1') {
-      throw new HttpProblem(
-        403,
-        'csrf_rejected',
-        'Cookie-authenticated calls must send the header X-CSRF: 1.',
-      );
+      throw problems.csrfRejected('Cookie-authenticated calls must send the header X-CSRF: 1.');
     }
     next();
   };

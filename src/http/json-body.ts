@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { HttpProblem } from './http-problem';
+import { problems } from './problems';
 
 /**
  * For routes that take a JSON body: anything but application/json is refused (415) rather
@@ -8,7 +8,7 @@ import { HttpProblem } from './http-problem';
 export function jsonBody(limitBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     if (!req.is('application/json')) {
-      next(new HttpProblem(415, 'unsupported_media_type', 'Send the body as application/json.'));
+      next(problems.unsupportedMediaType('Send the body as application/json.'));
       return;
     }
     next();
@@ -19,7 +19,7 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
 /** A JSON object body (not an array, string or null), or a 400. */
 export function objectBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpProblem(400, 'invalid_request', 'The request body must be a JSON object.');
+    throw problems.invalidRequest('The request body must be a JSON object.');
   }
   return body as Record<string, unknown>;
 }

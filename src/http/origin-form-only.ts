@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpProblem } from './http-problem';
+import { problems } from './problems';
 
 /**
  * Refuses absolute-form request targets (`GET http://evil/ HTTP/1.1`): Express would route
@@ -7,7 +7,7 @@ import { HttpProblem } from './http-problem';
  */
 export const originFormOnly: RequestHandler = (req, _res, next) => {
   if (!req.url.startsWith('/')) {
-    next(new HttpProblem(400, 'invalid_path', 'Send an origin-form request target (a path).'));
+    next(problems.invalidPath('Send an origin-form request target (a path).'));
     return;
   }
   next();

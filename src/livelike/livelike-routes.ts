@@ -1,11 +1,9 @@
 import { Router, type RequestHandler } from 'express';
-import { HttpProblem } from '../http/http-problem';
 import { requireUser } from '../session/require-user';
 import type { ProfileTokenMinter } from './mint-profile-token';
 
 export interface LiveLikeRoutesDeps {
-  /** Undefined when LiveLike is not configured: every route then answers 503. */
-  mint: ProfileTokenMinter | undefined;
+  mint: ProfileTokenMinter;
   /** Runs before every route: credential check, CSRF. */
   guards: RequestHandler[];
   onTokenMinted: () => void;
@@ -13,11 +11,6 @@ export interface LiveLikeRoutesDeps {
 
 export function liveLikeRoutes({ mint, guards, onTokenMinted }: LiveLikeRoutesDeps): Router {
   const router = Router();
-  if (!mint) {
-    router.use(liveLikeNotConfigured);
-    return router;
-  }
-
   // The profile id always comes from the session: a custom_profile_id in the query or body is
   // never read, so nobody can mint a token for someone else's profile.
   const issueToken: RequestHandler = async (req, res) => {
@@ -37,7 +30,3 @@ export function liveLikeRoutes({ mint, guards, onTokenMinted }: LiveLikeRoutesDe
   router.post('/token', issueToken);
   return router;
 }
-
-export const liveLikeNotConfigured: RequestHandler = () => {
-  throw new HttpProblem(503, 'livelike_not_configured', 'LiveLike credentials are not configured.');
-};

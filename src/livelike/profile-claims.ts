@@ -1,4 +1,4 @@
-import { HttpProblem } from '../http/http-problem';
+import { problems } from '../http/problems';
 
 export interface ProfileClaims {
   iss: string;
@@ -7,6 +7,7 @@ export interface ProfileClaims {
   exp?: number;
 }
 
+// LiveLike's own cap on custom_profile_id: a fact of its API, not a knob of ours.
 const MAX_PROFILE_ID_LENGTH = 255;
 
 /**
@@ -21,9 +22,7 @@ export function profileClaims(
   ttlSeconds: number,
 ): ProfileClaims {
   if (userId.length === 0 || userId.length > MAX_PROFILE_ID_LENGTH) {
-    throw new HttpProblem(
-      422,
-      'invalid_profile_id',
+    throw problems.invalidProfileId(
       `The user id must be 1 to ${MAX_PROFILE_ID_LENGTH} characters to be a LiveLike profile id.`,
     );
   }

@@ -5,6 +5,14 @@ export interface Metrics {
   registry: Registry;
   tokensMinted: Counter;
   sessionsCreated: Counter;
+  /** By reason: logout, everywhere, revoked, expired, grant_refused. */
+  sessionsEnded: Counter<'reason'>;
+  /** Refresh calls to a provider's token endpoint, by provider and outcome. */
+  refreshes: Counter<'provider' | 'outcome'>;
+  /** Callers that got their token from a refresh another caller made. */
+  refreshWaits: Counter<'provider'>;
+  /** New connections of a subject that already had a grant (its tokens replaced). */
+  grantsReplaced: Counter<'provider'>;
   /** Times every request, labelled by route pattern (never the raw path) and status. */
   timeRequests: RequestHandler;
 }
@@ -13,22 +21,13 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const registers = [registry];
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to answer an HTTP request',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const tokensMinted = new Counter({
-    name: 'livelike_tokens_minted_total',
-    help: 'LiveLike profile tokens minted',
-    registers: [registry],
-  });
-  const sessionsCreated = new Counter({
-    name: 'sessions_created_total',
-    help: 'Sessions started by a login',
-    registers: [registry],
+    registers,
   });
   const timeRequests: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
@@ -39,5 +38,42 @@ export function createMetrics(): Metrics {
     });
     next();
   };
-  return { registry, tokensMinted, sessionsCreated, timeRequests };
+  return {
+    registry,
+    tokensMinted: new Counter({
+      name: 'livelike_tokens_minted_total',
+      help: 'LiveLike profile tokens minted',
+      registers,
+    }),
+    sessionsCreated: new Counter({
+      name: 'sessions_created_total',
+      help: 'Sessions started by a login',
+      registers,
+    }),
+    sessionsEnded: new Counter({
+      name: 'sessions_ended_total',
+      help: 'Sessions ended, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    refreshes: new Counter({
+      name: 'oauth_refreshes_total',
+      help: 'Refresh calls to the token endpoint, by outcome',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    refreshWaits: new Counter({
+      name: 'oauth_refresh_waits_total',
+      help: 'Callers that shared a refresh another caller made',
+      labelNames: ['provider'],
+      registers,
+    }),
+    grantsReplaced: new Counter({
+      name: 'oauth_grants_replaced_total',
+      help: 'Grants whose tokens a new connection of the same subject replaced',
+      labelNames: ['provider'],
+      registers,
+    }),
+    timeRequests,
+  };
 }

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { errors, type Dispatcher } from 'undici';
 import { HttpProblem } from '../http/http-problem';
+import { problems } from '../http/problems';
 import { callerResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
 import type { ProxyBody } from './request-body';
 
@@ -76,10 +77,10 @@ export async function discard(answer: UpstreamAnswer): Promise<void> {
 function upstreamProblem(err: unknown): unknown {
   if (err instanceof HttpProblem) return err;
   if (err instanceof errors.HeadersTimeoutError || err instanceof errors.ConnectTimeoutError) {
-    return new HttpProblem(504, 'upstream_timeout', 'The upstream API did not answer in time.');
+    return problems.upstreamTimeout();
   }
   if (err instanceof errors.RequestAbortedError) return err;
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof HttpProblem) return cause;
-  return new HttpProblem(502, 'upstream_unavailable', 'The upstream API could not be reached.');
+  return problems.upstreamUnavailable();
 }

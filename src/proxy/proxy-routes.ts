@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Dispatcher } from 'undici';
-import { discard, relay, sendUpstream, type ForwardTimeouts } from './forward';
+import type { Limits } from '../config';
+import { discard, relay, sendUpstream } from './forward';
 import { proxyBody } from './request-body';
 import { splitTarget, upstreamUrl } from './upstream-url';
 
@@ -16,30 +17,35 @@ export interface ProxyRoutesDeps {
   prefix: string;
   base: URL;
   dispatcher: Dispatcher;
-  timeouts: ForwardTimeouts;
-  bodyLimitBytes: number;
+  limits: Pick<
+    Limits,
+    | 'upstreamFirstByteMs'
+    | 'upstreamIdleMs'
+    | 'proxyBodyBytes'
+    | 'replayableBodyBytes'
+    | 'proxyTargetBytes'
+  >;
   guards: RequestHandler[];
   bearer: (req: Request) => Promise<BearerSource>;
 }
 
-// Bodies up to this size are read before forwarding, so the call can be replayed once.
-const REPLAYABLE_BODY_BYTES = 64 * 1024;
-
 /** Forwards every call under `prefix` to `base` with the session's Bearer token. */
 export function proxyRoutes(deps: ProxyRoutesDeps): Router {
+  const { limits } = deps;
+  const timeouts = { firstByteMs: limits.upstreamFirstByteMs, idleMs: limits.upstreamIdleMs };
   const router = Router();
   router.use(deps.guards, async (req: Request, res: Response) => {
     const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
-    const target = upstreamUrl(deps.base, rest, query);
+    const target = upstreamUrl(deps.base, rest, query, limits.proxyTargetBytes);
     const bearer = await deps.bearer(req);
-    const body = await proxyBody(req, deps.bodyLimitBytes, REPLAYABLE_BODY_BYTES);
+    const body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);
     const abort = new AbortController();
     // The caller hanging up ends the upstream call too.
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
     });
     const send = (token: string) =>
-      sendUpstream(deps.dispatcher, req, target, token, body, deps.timeouts, abort.signal);
+      sendUpstream(deps.dispatcher, req, target, token, body, timeouts, abort.signal);
 
     let answer;
     try {

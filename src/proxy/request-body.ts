@@ -1,13 +1,12 @@
 import type { Request } from 'express';
 import { Transform, type Readable } from 'node:stream';
-import { HttpProblem } from '../http/http-problem';
+import { problems } from '../http/problems';
 
 /** A proxied request body: kept in memory when small (so it can be replayed), else streamed. */
 export type ProxyBody =
   { kind: 'none' } | { kind: 'buffered'; data: Buffer } | { kind: 'stream'; stream: Readable };
 
-const tooLarge = () =>
-  new HttpProblem(413, 'payload_too_large', 'The request body is too large to forward.');
+const tooLarge = () => problems.payloadTooLarge('The request body is too large to forward.');
 
 /**
  * Reads what the caller sends, within `limit` bytes. Bodies up to `keepBytes` with a declared

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../http/http-problem';
+import { problems } from '../http/problems';
 
 // Anything that could walk out of the upstream base, or mean different things to us and to the
 // upstream: dot segments (raw or encoded, any case), encoded slashes and backslashes, raw
@@ -7,16 +7,14 @@ const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 const ENCODED_SEPARATOR = /%(2f|5c)/i;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]|%(0[0-9a-f]|1[0-9a-f]|7f)/i;
-const MAX_TARGET_LENGTH = 8 * 1024;
 
 /**
  * The upstream URL for a proxied call: the configured base, the path after our prefix and the
  * query string, nothing else. `rest` is the raw (still percent-encoded) path after the prefix.
  */
-export function upstreamUrl(base: URL, rest: string, query: string): URL {
-  const refuse = () =>
-    new HttpProblem(400, 'invalid_path', 'The path is not allowed through the proxy.');
-  if (rest.length + query.length > MAX_TARGET_LENGTH) throw refuse();
+export function upstreamUrl(base: URL, rest: string, query: string, maxLength = 8 * 1024): URL {
+  const refuse = () => problems.invalidPath();
+  if (rest.length + query.length > maxLength) throw refuse();
   if (!rest.startsWith('/') || rest.includes('//') || rest.includes('\\')) throw refuse();
   if (
     DOT_SEGMENT.test(rest) ||

@@ -2,7 +2,16 @@ import type { Request } from 'express';
 
 export interface SessionUser {
   id: string;
-  source: 'app' | 'likecoin';
+  /** `app` (POST /session), or the OAuth provider the user signed in with (`likecoin`). */
+  source: string;
+}
+
+/** What a session says of the device that holds it (GET /sessions). */
+export interface SessionDevice {
+  /** Opaque, random: names the session in GET /sessions, never usable as a credential. */
+  handle: string;
+  carrier: 'cookie' | 'bearer';
+  userAgent: string;
 }
 
 declare module 'express-session' {
@@ -12,6 +21,9 @@ declare module 'express-session' {
     /** Last time the idle lifetime was extended. */
     touchedAt: number;
     user: SessionUser;
+    device: SessionDevice;
+    /** Provider name → the id of the grant this session completed a flow for. */
+    grants: Record<string, string>;
   }
 }
 

@@ -1,17 +1,29 @@
 import { sign } from 'cookie-signature';
 import type { Request } from 'express';
-import type { Config } from '../config';
-import { isLive, type SessionUser } from './session-data';
-import { regenerate, saveSession } from './session-layer';
+import type { SessionData } from 'express-session';
+import type { SessionConfig } from '../config';
+import { randomHandle } from '../oauth/authorization-url';
+import { discardSessionChanges, regenerate, saveSession } from './express-session-adapter';
+import { cleanUserAgent, type EndReason, type SessionIndex } from './session-index';
+import { credentialOf, isLive, type SessionUser } from './session-data';
 
-export interface StartSessionDeps {
+/** Keeps what hangs on a session alive as long as the session (its grant links). */
+export type SessionTouchHook = (
+  sessionId: string,
+  data: Partial<SessionData>,
+  lapsesAt: number,
+) => Promise<void>;
+
+export interface SessionLifecycleDeps {
+  config: SessionConfig;
+  index: SessionIndex;
   now: () => number;
-  /** Forgets whatever else is stored for a session (provider tokens) when it ends. */
-  onSessionEnd: (sessionId: string) => Promise<void>;
+  onTouch: SessionTouchHook[];
+  onLogin: () => void;
 }
 
 export interface StartSessionOptions {
-  /** Keep the replaced session's absolute lifetime (linking an account is not a new login). */
+  /** Keep the replaced session's absolute lifetime and device (linking is not a new login). */
   keepCreatedAt?: boolean;
   /** Runs once the new id exists, before the session is saved: whatever it stores is in place
    * before any session points at it. */
@@ -26,20 +38,78 @@ export interface StartSessionOptions {
 export async function startSession(
   req: Request,
   user: SessionUser,
-  deps: StartSessionDeps,
+  deps: SessionLifecycleDeps,
   options: StartSessionOptions = {},
 ): Promise<void> {
-  const previousCreatedAt = req.session.createdAt;
+  const previous = { ...req.session };
   if (isLive(req)) {
-    await deps.onSessionEnd(req.sessionID);
+    await deps.index.retire(req.sessionID, previous);
+    if (previous.user && previous.device)
+      await deps.index.forget(previous.user.id, previous.device.handle);
     await regenerate(req);
   }
   const t = deps.now();
-  req.session.createdAt = (options.keepCreatedAt && previousCreatedAt) || t;
+  const keep = options.keepCreatedAt && previous.createdAt !== undefined;
+  req.session.createdAt = keep ? previous.createdAt : t;
   req.session.touchedAt = t;
   req.session.user = user;
+  req.session.device = {
+    handle: (keep && previous.device?.handle) || randomHandle(),
+    carrier: credentialOf(req).carrier === 'bearer' ? 'bearer' : 'cookie',
+    userAgent: cleanUserAgent(req.headers['user-agent']),
+  };
   await options.beforeSave?.(req.sessionID);
+  await recordDevice(req, deps);
   await saveSession(req);
+  if (!keep) deps.onLogin();
+}
+
+/**
+ * Ends the request's own session (logout): its links, its index entry, its id. The request goes
+ * on without a session, so nothing saves it again or sends its cookie.
+ */
+export async function endCurrentSession(
+  req: Request,
+  deps: SessionLifecycleDeps,
+  reason: EndReason,
+): Promise<void> {
+  if (!isLive(req)) return;
+  await endSessionOf(req, deps, reason);
+  discardSessionChanges(req);
+}
+
+/** Ends the session the request loaded; the request keeps its (now dead) session object. */
+export async function endSessionOf(
+  req: Request,
+  deps: SessionLifecycleDeps,
+  reason: EndReason,
+): Promise<void> {
+  const { user, device } = req.session;
+  await deps.index.end(req.sessionID, user?.id, device?.handle, reason, { ...req.session });
+}
+
+/** The idle lifetime was extended: the index entry and the grant links follow it. */
+export async function touchSession(req: Request, deps: SessionLifecycleDeps): Promise<void> {
+  const lapsesAt = lapsesAtOf(req);
+  for (const hook of deps.onTouch) await hook(req.sessionID, req.session, lapsesAt);
+  await recordDevice(req, deps);
+}
+
+async function recordDevice(req: Request, deps: SessionLifecycleDeps): Promise<void> {
+  const { user, device, createdAt } = req.session;
+  if (!user || !device || createdAt === undefined) return;
+  await deps.index.record(user.id, device.handle, {
+    sessionId: req.sessionID,
+    carrier: device.carrier,
+    userAgent: device.userAgent,
+    createdAt,
+    lastSeenAt: deps.now(),
+    expiresAt: lapsesAtOf(req),
+  });
+}
+
+function lapsesAtOf(req: Request): number {
+  return req.session.cookie.expires?.getTime() ?? Date.now();
 }
 
 /** GET /session's answer: who is signed in, and what each provider link looks like. */
@@ -56,11 +126,11 @@ export async function sessionView(
 }
 
 /** The token a client without cookies sends as `Authorization: Bearer …`: the signed session id. */
-export function sessionToken(req: Request, config: Config): string {
-  return sign(req.sessionID, config.session.secrets[0] ?? '');
+export function sessionToken(req: Request, config: SessionConfig): string {
+  return sign(req.sessionID, config.secrets[0] ?? '');
 }
 
 /** When the session ends if left idle (or at its absolute end, whichever comes first). */
 export function sessionExpiry(req: Request): string {
-  return new Date(req.session.cookie.expires?.getTime() ?? Date.now()).toISOString();
+  return new Date(lapsesAtOf(req)).toISOString();
 }

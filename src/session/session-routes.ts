@@ -1,41 +1,40 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import type { Config } from '../config';
-import { HttpProblem } from '../http/http-problem';
+import type { SessionConfig } from '../config';
 import { jsonBody, objectBody } from '../http/json-body';
+import { problems } from '../http/problems';
+import { sessionCookieOptions } from './express-session-adapter';
+import { requireUser } from './require-user';
 import type { AppTokenVerifier } from './verify-app-token';
-import { destroySession } from './session-layer';
-import { isLive } from './session-data';
-import { sessionExpiry, sessionToken, sessionView, startSession } from './session-lifecycle';
+import {
+  endCurrentSession,
+  sessionExpiry,
+  sessionToken,
+  sessionView,
+  startSession,
+  type SessionLifecycleDeps,
+} from './session-lifecycle';
 
 export interface SessionRoutesDeps {
-  config: Config;
+  config: SessionConfig;
+  jsonBodyBytes: number;
+  lifecycle: SessionLifecycleDeps;
   verifyAppToken: AppTokenVerifier | undefined;
-  now: () => number;
   csrf: RequestHandler;
   rejectDeadCredential: RequestHandler;
-  /** Forgets whatever else is stored for a session (provider tokens) when it ends. */
-  onSessionEnd: (sessionId: string) => Promise<void>;
-  onSessionStart: () => void;
   /** Adds provider parts to GET /session. */
   describeProviders: (req: Request) => Promise<Record<string, unknown>>;
 }
 
+/** /session: log in with the app's ID token, who am I, log out. */
 export function sessionRoutes(deps: SessionRoutesDeps): Router {
-  const { config, csrf } = deps;
+  const { config, csrf, lifecycle } = deps;
   const router = Router();
 
   // A login needs no prior session, so a dead cookie or bearer does not stand in its way.
-  router.post('/', csrf, ...jsonBody(config.limits.jsonBodyBytes), async (req, res) => {
-    if (!deps.verifyAppToken) {
-      throw new HttpProblem(
-        503,
-        'app_login_not_configured',
-        'Set APP_JWT_SECRET or APP_JWKS_URL to enable POST /session.',
-      );
-    }
+  router.post('/', csrf, ...jsonBody(deps.jsonBodyBytes), async (req, res) => {
+    if (!deps.verifyAppToken) throw problems.appLoginNotConfigured();
     const userId = await deps.verifyAppToken(objectBody(req.body).id_token);
-    await startSession(req, { id: userId, source: 'app' }, deps);
-    deps.onSessionStart();
+    await startSession(req, { id: userId, source: 'app' }, lifecycle);
     res.json({
       user: { id: userId },
       session_token: sessionToken(req, config),
@@ -48,16 +47,63 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   });
 
   router.delete('/', deps.rejectDeadCredential, csrf, async (req, res) => {
-    if (isLive(req)) {
-      await deps.onSessionEnd(req.sessionID);
-      await destroySession(req);
-    }
-    res.clearCookie(config.session.cookieName, {
-      path: '/',
-      httpOnly: true,
-      secure: config.session.secureCookie,
-      sameSite: 'lax',
+    await endCurrentSession(req, lifecycle, 'logout');
+    res.clearCookie(config.cookieName, sessionCookieOptions(config));
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** /sessions: the user's devices, and logging them out. */
+export function deviceRoutes(deps: SessionRoutesDeps): Router {
+  const { csrf, lifecycle } = deps;
+  const { index } = lifecycle;
+  const router = Router();
+  router.use(deps.rejectDeadCredential, csrf);
+
+  router.get('/', async (req, res) => {
+    const user = requireUser(req);
+    const sessions = await index.list(user.id);
+    res.json({
+      sessions: sessions.map((s) => ({
+        id: s.handle,
+        current: s.sessionId === req.sessionID,
+        carrier: s.carrier,
+        created_at: new Date(s.createdAt).toISOString(),
+        last_seen_at: new Date(s.lastSeenAt).toISOString(),
+        user_agent: s.userAgent,
+      })),
     });
+  });
+
+  router.delete('/', async (req, res) => {
+    const user = requireUser(req);
+    const keep = req.query.keep;
+    if (keep !== undefined && keep !== 'current') {
+      throw problems.invalidRequest('keep takes one value: current.');
+    }
+    const keepCurrent = keep === 'current';
+    await index.endAll(user.id, 'everywhere', req.sessionID);
+    if (!keepCurrent) {
+      await endCurrentSession(req, lifecycle, 'everywhere');
+      res.clearCookie(deps.config.cookieName, sessionCookieOptions(deps.config));
+    }
+    res.status(204).end();
+  });
+
+  router.delete('/:handle', async (req, res) => {
+    const user = requireUser(req);
+    const handle = req.params.handle;
+    if (typeof handle === 'string' && req.session.device?.handle === handle) {
+      await endCurrentSession(req, lifecycle, 'revoked');
+      res.clearCookie(deps.config.cookieName, sessionCookieOptions(deps.config));
+    } else if (
+      typeof handle !== 'string' ||
+      !(await index.endByHandle(user.id, handle, 'revoked'))
+    ) {
+      throw problems.notFound('No such session of yours.');
+    }
     res.status(204).end();
   });
 

@@ -7,8 +7,9 @@ import {
   type JWTVerifyGetKey,
   type KeyObject,
 } from 'jose';
-import type { AppJwtConfig } from '../config';
-import { HttpProblem } from '../http/http-problem';
+import type { AppJwtConfig, Limits } from '../config';
+import type { HttpProblem } from '../http/http-problem';
+import { problems } from '../http/problems';
 
 // With a JWKS, only the key's own asymmetric algorithms: an HS256 token "signed" with a public
 // key (algorithm confusion) or `alg: none` never verifies.
@@ -25,34 +26,42 @@ const ASYMMETRIC = [
   'EdDSA',
   'Ed25519',
 ];
-const CLOCK_TOLERANCE_SECONDS = 30;
-const MAX_ID_TOKEN_LENGTH = 8 * 1024;
 
 export type AppTokenVerifier = (idToken: unknown) => Promise<string>;
 
 /** Verifies the app's own ID token and returns the user id it names. */
-export function createAppTokenVerifier(cfg: AppJwtConfig, jwksTimeoutMs: number): AppTokenVerifier {
+export function createAppTokenVerifier(
+  cfg: AppJwtConfig,
+  limits: Pick<
+    Limits,
+    | 'jwksTimeoutMs'
+    | 'jwksCooldownMs'
+    | 'clockToleranceSeconds'
+    | 'idTokenBytes'
+    | 'providerRetryAfterSeconds'
+  >,
+): AppTokenVerifier {
   const key: KeyObject | JWTVerifyGetKey = cfg.secret
     ? createSecretKey(Buffer.from(cfg.secret, 'utf8'))
     : createRemoteJWKSet(cfg.jwksUrl as URL, {
-        timeoutDuration: jwksTimeoutMs,
-        cooldownDuration: 30_000,
+        timeoutDuration: limits.jwksTimeoutMs,
+        cooldownDuration: limits.jwksCooldownMs,
       });
   const options = {
     algorithms: cfg.secret ? ['HS256'] : ASYMMETRIC,
     issuer: cfg.issuer,
     audience: cfg.audience,
     requiredClaims: ['exp'],
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    clockTolerance: limits.clockToleranceSeconds,
   };
 
   return async (idToken) => {
     if (
       typeof idToken !== 'string' ||
       idToken.length === 0 ||
-      idToken.length > MAX_ID_TOKEN_LENGTH
+      idToken.length > limits.idTokenBytes
     ) {
-      throw new HttpProblem(400, 'invalid_request', 'Send { "id_token": "<JWT>" }.');
+      throw problems.invalidRequest('Send { "id_token": "<JWT>" }.');
     }
     let payload: JWTPayload;
     try {
@@ -62,7 +71,7 @@ export function createAppTokenVerifier(cfg: AppJwtConfig, jwksTimeoutMs: number)
           ? (await jwtVerify(idToken, key, options)).payload
           : (await jwtVerify(idToken, key, options)).payload;
     } catch (err) {
-      throw appTokenProblem(err);
+      throw appTokenProblem(err, limits.providerRetryAfterSeconds);
     }
     return userIdFromClaim(payload[cfg.userClaim]);
   };
@@ -77,16 +86,14 @@ export function userIdFromClaim(value: unknown): string {
         ? String(value)
         : undefined;
   if (id === undefined || id.length === 0 || id.length > 255) {
-    throw new HttpProblem(
-      422,
-      'invalid_user_id',
+    throw problems.invalidUserId(
       "The token's user claim must be a string or integer of 1 to 255 characters.",
     );
   }
   return id;
 }
 
-function appTokenProblem(err: unknown): HttpProblem {
+function appTokenProblem(err: unknown, retryAfterSeconds: number): HttpProblem {
   // The key set could not be had (network failure, timeout, non-200, not a JWKS): the identity
   // provider's fault, not the user's. jose passes network errors through as they are.
   const keysUnavailable =
@@ -95,14 +102,7 @@ function appTokenProblem(err: unknown): HttpProblem {
     err instanceof errors.JWKSInvalid ||
     err.code === 'ERR_JOSE_GENERIC';
   if (keysUnavailable) {
-    return new HttpProblem(
-      503,
-      'identity_provider_unavailable',
-      "The identity provider's keys could not be fetched.",
-      {
-        'Retry-After': '5',
-      },
-    );
+    return problems.identityProviderUnavailable(retryAfterSeconds);
   }
   const reason =
     err instanceof errors.JWTExpired
@@ -112,5 +112,5 @@ function appTokenProblem(err: unknown): HttpProblem {
         : err instanceof errors.JOSEAlgNotAllowed
           ? "The token's algorithm is not accepted."
           : 'The token could not be verified.';
-  return new HttpProblem(401, 'invalid_id_token', reason);
+  return problems.invalidIdToken(reason);
 }

@@ -1,9 +1,20 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type Kv } from './kv';
 
-const SET_UNLESS_GUARDED = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+const SET_UNLESS_VALUE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+const EXTEND = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 1`;
+
+const HASH_SET = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`;
 
 const DELETE_IF_EQUALS = `
@@ -24,8 +35,34 @@ local evicted = redis.call('LRANGE', KEYS[1], 0, extra - 1)
 redis.call('LTRIM', KEYS[1], extra, -1)
 return evicted`;
 
+const HASH_UPDATE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`;
+
+// KEYS[1] is the hash; KEYS[2..] go with it when no live field is left (all one hash slot).
+const HASH_DELETE_LAST = `
+redis.call('HDEL', KEYS[1], ARGV[1])
+local values = redis.call('HVALS', KEYS[1])
+for _, v in ipairs(values) do
+  if tonumber(v) and tonumber(v) > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('DEL', unpack(KEYS))
+return 1`;
+
+const GET_IF_MEMBER = `
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return false end
+return redis.call('GET', KEYS[1])`;
+
 interface Scripts {
-  kvSetUnlessGuarded(key: string, guard: string, value: string, ttlMs: number): Promise<number>;
+  kvSetUnlessValue(key: string, blocker: string, value: string, ttlMs: number): Promise<number>;
+  kvExtend(key: string, ttlMs: number): Promise<number>;
+  kvHashSet(key: string, field: string, value: string, ttlMs: number): Promise<number>;
+  kvHashUpdate(key: string, field: string, value: string, ttlMs: number): Promise<number>;
+  kvHashDeleteLast(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  kvGetIfMember(key: string, hashKey: string, field: string): Promise<string | null>;
   kvDeleteIfEquals(key: string, value: string): Promise<number>;
   kvReplaceIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<number>;
   kvPushCapped(key: string, member: string, max: number, ttlMs: number): Promise<string[]>;
@@ -59,7 +96,13 @@ export class RedisKv implements Kv {
   private readonly redis: Redis & Scripts;
 
   constructor(redis: Redis) {
-    redis.defineCommand('kvSetUnlessGuarded', { numberOfKeys: 2, lua: SET_UNLESS_GUARDED });
+    redis.defineCommand('kvSetUnlessValue', { numberOfKeys: 1, lua: SET_UNLESS_VALUE });
+    redis.defineCommand('kvExtend', { numberOfKeys: 1, lua: EXTEND });
+    redis.defineCommand('kvHashSet', { numberOfKeys: 1, lua: HASH_SET });
+    redis.defineCommand('kvHashUpdate', { numberOfKeys: 1, lua: HASH_UPDATE });
+    // Variable key count: the caller passes it first.
+    redis.defineCommand('kvHashDeleteLast', { lua: HASH_DELETE_LAST });
+    redis.defineCommand('kvGetIfMember', { numberOfKeys: 2, lua: GET_IF_MEMBER });
     redis.defineCommand('kvDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
     redis.defineCommand('kvReplaceIfEquals', { numberOfKeys: 1, lua: REPLACE_IF_EQUALS });
     redis.defineCommand('kvPushCapped', { numberOfKeys: 1, lua: PUSH_CAPPED });
@@ -82,8 +125,12 @@ export class RedisKv implements Kv {
     return (await this.run(() => this.redis.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK';
   }
 
-  async setUnlessGuarded(key: string, guardKey: string, value: string, ttlMs: number) {
-    return (await this.run(() => this.redis.kvSetUnlessGuarded(key, guardKey, value, ttlMs))) === 1;
+  async setUnlessValue(key: string, blocker: string, value: string, ttlMs: number) {
+    return (await this.run(() => this.redis.kvSetUnlessValue(key, blocker, value, ttlMs))) === 1;
+  }
+
+  swap(key: string, value: string, ttlMs: number) {
+    return this.run(() => this.redis.set(key, value, 'PX', ttlMs, 'GET'));
   }
 
   take(key: string) {
@@ -102,6 +149,43 @@ export class RedisKv implements Kv {
     return this.run(() => this.redis.kvPushCapped(listKey, member, max, ttlMs));
   }
 
+  async extend(key: string, ttlMs: number) {
+    await this.run(() => this.redis.kvExtend(key, ttlMs));
+  }
+
+  async hashSet(key: string, field: string, value: string, ttlMs: number) {
+    await this.run(() => this.redis.kvHashSet(key, field, value, ttlMs));
+  }
+
+  async hashUpdate(key: string, field: string, value: string, ttlMs: number) {
+    return (await this.run(() => this.redis.kvHashUpdate(key, field, value, ttlMs))) === 1;
+  }
+
+  hashGet(key: string, field: string) {
+    return this.run(() => this.redis.hget(key, field));
+  }
+
+  hashGetAll(key: string) {
+    return this.run(() => this.redis.hgetall(key));
+  }
+
+  async hashDelete(key: string, ...fields: string[]) {
+    if (fields.length > 0) await this.run(() => this.redis.hdel(key, ...fields));
+  }
+
+  async hashDeleteLast(key: string, field: string, nowMs: number, alsoDelete: readonly string[]) {
+    const keys = [key, ...alsoDelete];
+    const dropped = await this.run(() =>
+      this.redis.kvHashDeleteLast(keys.length, ...keys, field, nowMs),
+    );
+    return dropped === 1;
+  }
+
+  getIfMember(key: string, hashKey: string, field: string) {
+    return this.run(() => this.redis.kvGetIfMember(key, hashKey, field));
+  }
+
+  /** Only keys of one hash slot (the registry's hash tags make a grant's keys one). */
   async del(...keys: string[]) {
     if (keys.length > 0) await this.run(() => this.redis.del(...keys));
   }

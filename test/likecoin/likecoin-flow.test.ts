@@ -109,33 +109,44 @@ describe('a web page signs in with LikeCoin', () => {
     }
   });
 
-  it('forgets the tokens on DELETE /likecoin/connection and on DELETE /session', async () => {
-    const { cookie, authorizationUrl } = await browserStarts(s.t);
-    const res = await request(s.t.url)
-      .get(pathOf(await atProvider(authorizationUrl)))
-      .set('Cookie', cookie);
-    const session = sessionCookieOf(res)!;
-    const keys = () => s.t.redis.keys(`${s.t.keyPrefix}likecoin:tokens:*`);
-    const tokenKeysBefore = (await keys()).length;
-    await request(s.t.url)
-      .delete('/likecoin/connection')
-      .set('Cookie', session)
-      .set('X-CSRF', '1')
-      .expect(204);
-    expect(
-      (await request(s.t.url).get('/session').set('Cookie', session)).body.likecoin.connected,
-    ).toBe(false);
-    expect((await keys()).length).toBe(tokenKeysBefore - 1);
+  it('unlinks on DELETE /likecoin/connection and DELETE /session; the last unlink forgets the grant', async () => {
+    const previous = s.provider.nextUser;
+    s.provider.nextUser = { ...previous, user: 'unlink-liker', displayName: 'Unlink' };
+    try {
+      const connect = async () => {
+        const { cookie, authorizationUrl } = await browserStarts(s.t);
+        const res = await request(s.t.url)
+          .get(pathOf(await atProvider(authorizationUrl)))
+          .set('Cookie', cookie);
+        return sessionCookieOf(res)!;
+      };
+      const grantKeys = () => s.t.redis.keys(`${s.t.keyPrefix}grant:{likecoin:*}:tokens`);
+      const connected = async (cookie: string) =>
+        (await request(s.t.url).get('/session').set('Cookie', cookie)).body.likecoin.connected;
+      const before = (await grantKeys()).length;
+      const first = await connect();
+      const second = await connect();
+      // One Liker, two browsers: one grant.
+      expect((await grantKeys()).length).toBe(before + 1);
 
-    const again = await browserStarts(s.t);
-    const second = sessionCookieOf(
       await request(s.t.url)
-        .get(pathOf(await atProvider(again.authorizationUrl)))
-        .set('Cookie', again.cookie),
-    )!;
-    const withTokens = (await keys()).length;
-    await request(s.t.url).delete('/session').set('Cookie', second).set('X-CSRF', '1').expect(204);
-    expect((await keys()).length).toBe(withTokens - 1);
+        .delete('/likecoin/connection')
+        .set('Cookie', first)
+        .set('X-CSRF', '1')
+        .expect(204);
+      expect(await connected(first)).toBe(false);
+      expect(await connected(second)).toBe(true);
+      expect((await grantKeys()).length).toBe(before + 1);
+
+      await request(s.t.url)
+        .delete('/session')
+        .set('Cookie', second)
+        .set('X-CSRF', '1')
+        .expect(204);
+      expect((await grantKeys()).length).toBe(before);
+    } finally {
+      s.provider.nextUser = previous;
+    }
   });
 });
 

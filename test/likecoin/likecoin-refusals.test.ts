@@ -176,7 +176,11 @@ describe('hygiene', () => {
       const type = await s.t.redis.type(k);
       dump.push(
         key,
-        ...(type === 'list' ? await s.t.redis.lrange(k, 0, -1) : [(await s.t.redis.get(k)) ?? '']),
+        ...(type === 'list'
+          ? await s.t.redis.lrange(k, 0, -1)
+          : type === 'hash'
+            ? Object.entries(await s.t.redis.hgetall(k)).flat()
+            : [(await s.t.redis.get(k)) ?? '']),
       );
     }
     const everything = dump.join('\n');

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { GuardedSessionStore } from '../../src/session/guarded-session-store';
+import { SessionStore } from '../../src/session/express-session-adapter';
 import { appIdToken } from '../support/app-tokens';
 import { login } from '../support/login';
 import { startTestApp, withTestApp, type TestApp } from '../support/test-app';
@@ -136,7 +136,7 @@ describe('DELETE /session', () => {
     const { sessionToken } = await login(t, { sub: 'hank' });
     const sid = sessionToken.split('.')[0]!;
     // What a request in flight does: it loaded the session before the logout...
-    const store = new GuardedSessionStore(t.kv, t.config.session.ttlSeconds);
+    const store = new SessionStore(t.kv, t.config.session.ttlSeconds);
     const loaded = await store.get(sid);
     expect(loaded).toMatchObject({ user: { id: 'hank' } });
     await request(t.url)

@@ -58,11 +58,63 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await kv.get('state')).toBeNull();
   });
 
-  it('setUnlessGuarded refuses while the guard exists', async () => {
-    expect(await kv.setUnlessGuarded('s', 'g', 'v1', 10_000)).toBe(true);
-    await kv.set('g', '1', 10_000);
-    expect(await kv.setUnlessGuarded('s', 'g', 'v2', 10_000)).toBe(false);
-    expect(await kv.get('s')).toBe('v1');
+  it('setUnlessValue refuses while the key holds the blocker', async () => {
+    expect(await kv.setUnlessValue('s', 'ended', 'v1', 10_000)).toBe(true);
+    expect(await kv.setUnlessValue('s', 'ended', 'v2', 10_000)).toBe(true);
+    await kv.set('s', 'ended', 10_000);
+    expect(await kv.setUnlessValue('s', 'ended', 'v3', 10_000)).toBe(false);
+    expect(await kv.get('s')).toBe('ended');
+  });
+
+  it('swap sets and answers what was there', async () => {
+    expect(await kv.swap('w', 'one', 10_000)).toBeNull();
+    expect(await kv.swap('w', 'two', 10_000)).toBe('one');
+    expect(await kv.get('w')).toBe('two');
+  });
+
+  it('extend lengthens a time to live and never shortens it', async () => {
+    await kv.set('e', 'x', 50);
+    await kv.extend('e', 60_000);
+    await kv.extend('e', 10);
+    await kv.extend('missing', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await kv.get('e')).toBe('x');
+    expect(await kv.get('missing')).toBeNull();
+  });
+
+  it('keeps hashes: set, update only what exists, get, get all, delete', async () => {
+    await kv.hashSet('h', 'a', '1', 10_000);
+    await kv.hashSet('h', 'b', '2', 10_000);
+    expect(await kv.hashUpdate('h', 'a', '10', 10_000)).toBe(true);
+    expect(await kv.hashUpdate('h', 'z', '26', 10_000)).toBe(false);
+    expect(await kv.hashGet('h', 'a')).toBe('10');
+    expect(await kv.hashGet('h', 'z')).toBeNull();
+    expect(await kv.hashGetAll('h')).toEqual({ a: '10', b: '2' });
+    await kv.hashDelete('h', 'a');
+    expect(await kv.hashGetAll('h')).toEqual({ b: '2' });
+    expect(await kv.hashGetAll('none')).toEqual({});
+  });
+
+  it('hashDeleteLast drops the hash and its companions when no live field is left', async () => {
+    const now = Date.now();
+    await kv.set('companion', 'tokens', 10_000);
+    await kv.hashSet('links', 's1', String(now + 60_000), 10_000);
+    await kv.hashSet('links', 's2', String(now - 1), 10_000);
+    await kv.hashSet('links', 's3', String(now + 60_000), 10_000);
+    expect(await kv.hashDeleteLast('links', 's1', now, ['companion'])).toBe(false);
+    expect(await kv.get('companion')).toBe('tokens');
+    // s2 has lapsed: removing s3, the last live one, takes everything with it.
+    expect(await kv.hashDeleteLast('links', 's3', now, ['companion'])).toBe(true);
+    expect(await kv.get('companion')).toBeNull();
+    expect(await kv.hashGetAll('links')).toEqual({});
+  });
+
+  it('getIfMember reads a value only for a member of the hash', async () => {
+    await kv.set('v', 'secret', 10_000);
+    await kv.hashSet('m', 'in', '1', 10_000);
+    expect(await kv.getIfMember('v', 'm', 'in')).toBe('secret');
+    expect(await kv.getIfMember('v', 'm', 'out')).toBeNull();
+    expect(await kv.getIfMember('v', 'nohash', 'in')).toBeNull();
   });
 
   it('deleteIfEquals deletes only the expected value', async () => {

@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import type { AppJwtConfig, Config, LikeCoinConfig, LiveLikeConfig } from './config';
-import type { Env } from './config-schema';
+import type { Env } from './schema';
+import type {
+  AppJwtConfig,
+  ClientCredentials,
+  Config,
+  Findings,
+  LikeCoinConfig,
+  LiveLikeConfig,
+} from './types';
 
-// Each function turns the variables of one concern into its part of the Config, adding one line
-// per problem (which stops start-up) or warning (which does not).
-
-interface Findings {
-  production: boolean;
-  problems: string[];
-  warnings: string[];
-}
+// Each builder turns the variables of one concern into its part of the Config, adding one line
+// per problem (which stops start-up) or warning (which does not) to the findings.
 
 /**
  * For a secret that production must be given: a problem there, and elsewhere a random stand-in
  * (`make`) with a warning saying what that costs.
  */
 function requiredInProduction<T>(
+  f: Findings,
   name: string,
   what: string,
   costOfRandom: string,
-  f: Findings,
   make: () => T,
 ): T[] {
   if (f.production) {
@@ -30,41 +31,31 @@ function requiredInProduction<T>(
   return [make()];
 }
 
-export function sessionSecretsFrom(
-  e: Env,
-  production: boolean,
-  problems: string[],
-  warnings: string[],
-) {
+export function sessionSecretsFrom(e: Env, f: Findings): string[] {
   if (e.SESSION_SECRET.length === 0) {
     return requiredInProduction(
+      f,
       'SESSION_SECRET',
       'at least 32 characters',
       'sessions end when the process restarts',
-      { production, problems, warnings },
       () => randomBytes(32).toString('base64url'),
     );
   }
   e.SESSION_SECRET.forEach((s, i) => {
-    if (production && s.length < 32) {
-      problems.push(`SESSION_SECRET: secret #${i + 1} is shorter than 32 characters`);
+    if (f.production && s.length < 32) {
+      f.problems.push(`SESSION_SECRET: secret #${i + 1} is shorter than 32 characters`);
     }
   });
   return e.SESSION_SECRET;
 }
 
-export function encryptionKeysFrom(
-  e: Env,
-  production: boolean,
-  problems: string[],
-  warnings: string[],
-) {
+export function encryptionKeysFrom(e: Env, f: Findings): Uint8Array[] {
   if (e.TOKEN_ENCRYPTION_KEY.length === 0) {
     return requiredInProduction(
+      f,
       'TOKEN_ENCRYPTION_KEY',
       'base64 of 32 random bytes',
       'stored provider tokens are unreadable after a restart',
-      { production, problems, warnings },
       () => new Uint8Array(randomBytes(32)),
     );
   }
@@ -74,37 +65,71 @@ export function encryptionKeysFrom(
       bytes.length !== 32 ||
       bytes.toString('base64').replace(/=+$/, '') !== k.replace(/=+$/, '')
     ) {
-      problems.push(`TOKEN_ENCRYPTION_KEY: key #${i + 1} is not the base64 of exactly 32 bytes`);
+      f.problems.push(`TOKEN_ENCRYPTION_KEY: key #${i + 1} is not the base64 of exactly 32 bytes`);
       return [];
     }
     return [new Uint8Array(bytes)];
   });
 }
 
-export function originsFrom(name: string, raw: readonly string[], problems: string[]): string[] {
-  return raw.flatMap((o) => {
+export function publicBaseUrlFrom(e: Env, f: Findings): URL {
+  const url = new URL(e.PUBLIC_BASE_URL);
+  if (f.production && url.protocol !== 'https:') {
+    f.problems.push('PUBLIC_BASE_URL: must be https in production');
+  }
+  return url;
+}
+
+export function sessionFrom(e: Env, f: Findings, publicBaseUrl: URL): Config['session'] {
+  if (e.SESSION_MAX_AGE_SECONDS < e.SESSION_TTL_SECONDS) {
+    f.problems.push('SESSION_MAX_AGE_SECONDS: must be at least SESSION_TTL_SECONDS');
+  }
+  const https = publicBaseUrl.protocol === 'https:';
+  return {
+    secrets: sessionSecretsFrom(e, f),
+    ttlSeconds: e.SESSION_TTL_SECONDS,
+    maxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+    // The __Host- prefix pins the cookie to this exact host, https and Path=/.
+    cookieName: https ? '__Host-token-bff' : 'token-bff',
+    secureCookie: https,
+  };
+}
+
+export function redisFrom(e: Env, f: Findings): Config['redis'] {
+  if (!e.REDIS_URL) {
+    if (f.production) f.problems.push('REDIS_URL: required in production');
+    else
+      f.warnings.push(
+        'REDIS_URL is not set: using the embedded in-memory store (single instance only, lost on restart)',
+      );
+  }
+  return { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
+}
+
+export function corsOriginsFrom(e: Env, f: Findings): string[] {
+  return e.CORS_ORIGINS.flatMap((o) => {
     const origin = originOf(o);
     if (origin === undefined || origin !== o.replace(/\/$/, '')) {
-      problems.push(`${name}: "${o}" is not an origin like https://app.example.com`);
+      f.problems.push(`CORS_ORIGINS: "${o}" is not an origin like https://app.example.com`);
       return [];
     }
     return [origin];
   });
 }
 
-export function returnTargetsFrom(raw: readonly string[], publicBaseUrl: URL, problems: string[]) {
-  if (raw.length === 0) return [publicBaseUrl.origin];
-  return raw.flatMap((entry) => {
+export function returnTargetsFrom(e: Env, f: Findings, publicBaseUrl: URL): string[] {
+  if (e.ALLOWED_RETURN_TO.length === 0) return [publicBaseUrl.origin];
+  return e.ALLOWED_RETURN_TO.flatMap((entry) => {
     let url: URL;
     try {
       url = new URL(entry);
     } catch {
-      problems.push(`ALLOWED_RETURN_TO: "${entry}" is not an absolute URL or origin`);
+      f.problems.push(`ALLOWED_RETURN_TO: "${entry}" is not an absolute URL or origin`);
       return [];
     }
     if (url.protocol === 'http:' || url.protocol === 'https:') return [url.origin];
     if (url.protocol === 'javascript:' || url.protocol === 'data:' || url.protocol === 'file:') {
-      problems.push(
+      f.problems.push(
         `ALLOWED_RETURN_TO: "${entry}" uses a scheme that is never a safe return target`,
       );
       return [];
@@ -113,15 +138,15 @@ export function returnTargetsFrom(raw: readonly string[], publicBaseUrl: URL, pr
   });
 }
 
-export function appJwtFrom(e: Env, problems: string[]): AppJwtConfig | undefined {
+export function appJwtFrom(e: Env, f: Findings): AppJwtConfig | undefined {
   if (e.APP_JWT_SECRET && e.APP_JWKS_URL) {
-    problems.push('APP_JWT_SECRET: set either APP_JWT_SECRET or APP_JWKS_URL, not both');
+    f.problems.push('APP_JWT_SECRET: set either APP_JWT_SECRET or APP_JWKS_URL, not both');
     return undefined;
   }
   if (!e.APP_JWT_SECRET && !e.APP_JWKS_URL) return undefined;
   if (e.APP_JWT_SECRET && Buffer.byteLength(e.APP_JWT_SECRET) < 32) {
     // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output.
-    problems.push('APP_JWT_SECRET: must be at least 32 bytes');
+    f.problems.push('APP_JWT_SECRET: must be at least 32 bytes');
   }
   return {
     secret: e.APP_JWT_SECRET,
@@ -132,10 +157,15 @@ export function appJwtFrom(e: Env, problems: string[]): AppJwtConfig | undefined
   };
 }
 
-export function liveLikeFrom(e: Env, problems: string[], warnings: string[]): LiveLikeConfig {
-  const credentials = pairOf('LIVELIKE', e.LIVELIKE_CLIENT_ID, e.LIVELIKE_CLIENT_SECRET, problems);
+export function liveLikeFrom(e: Env, f: Findings): LiveLikeConfig {
+  const credentials = credentialsFrom(
+    f,
+    'LIVELIKE',
+    e.LIVELIKE_CLIENT_ID,
+    e.LIVELIKE_CLIENT_SECRET,
+  );
   if (credentials && Buffer.byteLength(credentials.clientSecret) < 32) {
-    warnings.push(
+    f.warnings.push(
       'LIVELIKE_CLIENT_SECRET is shorter than 32 bytes: weak for HS256, ask LiveLike for a longer one',
     );
   }
@@ -146,11 +176,11 @@ export function liveLikeFrom(e: Env, problems: string[], warnings: string[]): Li
   };
 }
 
-export function likeCoinFrom(e: Env, publicBaseUrl: URL, problems: string[]): LikeCoinConfig {
+export function likeCoinFrom(e: Env, f: Findings, publicBaseUrl: URL): LikeCoinConfig {
   const scopes = e.LIKECOIN_SCOPES.split(/\s+/).filter(Boolean);
-  if (scopes.length === 0) problems.push('LIKECOIN_SCOPES: must name at least one scope');
+  if (scopes.length === 0) f.problems.push('LIKECOIN_SCOPES: must name at least one scope');
   return {
-    credentials: pairOf('LIKECOIN', e.LIKECOIN_CLIENT_ID, e.LIKECOIN_CLIENT_SECRET, problems),
+    credentials: credentialsFrom(f, 'LIKECOIN', e.LIKECOIN_CLIENT_ID, e.LIKECOIN_CLIENT_SECRET),
     redirectUri: new URL(
       e.LIKECOIN_REDIRECT_URI ?? new URL('/likecoin/callback', publicBaseUrl).href,
     ),
@@ -164,17 +194,17 @@ export function likeCoinFrom(e: Env, publicBaseUrl: URL, problems: string[]): Li
   };
 }
 
-export function pairOf(
+/** A client id and secret that must come together, or neither (the provider is then off). */
+export function credentialsFrom(
+  f: Findings,
   prefix: string,
   id: string | undefined,
   secret: string | undefined,
-  problems: string[],
-) {
+): ClientCredentials | undefined {
   if (!id && !secret) return undefined;
   if (!id || !secret) {
-    problems.push(
-      `${prefix}_${id ? 'CLIENT_SECRET' : 'CLIENT_ID'}: must be set together with ${prefix}_${id ? 'CLIENT_ID' : 'CLIENT_SECRET'}`,
-    );
+    const [missing, given] = id ? ['CLIENT_SECRET', 'CLIENT_ID'] : ['CLIENT_ID', 'CLIENT_SECRET'];
+    f.problems.push(`${prefix}_${missing}: must be set together with ${prefix}_${given}`);
     return undefined;
   }
   return { clientId: id, clientSecret: secret };
@@ -188,6 +218,7 @@ export function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
   return raw;
 }
 
+/** The origin of an http(s) URL, or undefined for anything else. */
 export function originOf(raw: string): string | undefined {
   try {
     const url = new URL(raw);

@@ -1,6 +1,7 @@
-import { HttpProblem } from '../http/http-problem';
+import { DEFAULT_LIMITS } from '../config/limits';
+import { problems } from '../http/problems';
 
-const MAX_RETURN_TO_LENGTH = 2048;
+const MAX_RETURN_TO_LENGTH = DEFAULT_LIMITS.returnToLength;
 // Printable ASCII only: browsers strip tabs and newlines inside URLs, which is how
 // "/\t/evil.example" turns into "//evil.example" after our check.
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
@@ -12,9 +13,11 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
  */
 export function parseReturnTo(raw: unknown, allowed: readonly string[], base: URL): URL {
   if (raw === undefined || raw === '') return new URL(base.href);
-  const refuse = (why: string) => new HttpProblem(400, 'invalid_return_to', why);
+  const refuse = problems.invalidReturnTo;
   if (typeof raw !== 'string' || raw.length > MAX_RETURN_TO_LENGTH || !PRINTABLE_ASCII.test(raw)) {
-    throw refuse('return_to must be a URL of at most 2048 printable characters.');
+    throw refuse(
+      `return_to must be a URL of at most ${MAX_RETURN_TO_LENGTH} printable characters.`,
+    );
   }
   // "//host" and "/\host" are relative to the scheme, not the path: browsers go to "host".
   const relative = raw.startsWith('/');

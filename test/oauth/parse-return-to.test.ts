@@ -1,4 +1,4 @@
-import { parseReturnTo, withParam } from '../../src/likecoin/parse-return-to';
+import { parseReturnTo, withParam } from '../../src/oauth/parse-return-to';
 
 const BASE = new URL('https://bff.example');
 const ALLOWED = ['https://allowed.example', 'https://bff.example', 'myapp://auth'];

@@ -2,8 +2,8 @@ import {
   authorizationUrl,
   pkceChallenge,
   randomHandle,
-} from '../../src/likecoin/authorization-url';
-import { parseScopes } from '../../src/likecoin/parse-scopes';
+} from '../../src/oauth/authorization-url';
+import { parseScopes } from '../../src/oauth/parse-scopes';
 
 describe('parseScopes', () => {
   const configured = ['profile', 'read', 'write'];

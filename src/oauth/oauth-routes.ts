@@ -1,54 +1,40 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../config';
-import { HttpProblem } from '../http/http-problem';
 import { jsonBody, objectBody } from '../http/json-body';
-import { saveSession } from '../session/session-layer';
+import { problems } from '../http/problems';
+import { saveSession } from '../session/express-session-adapter';
 import { sessionExpiry, sessionToken } from '../session/session-lifecycle';
 import { credentialOf, isLive } from '../session/session-data';
 import { authorizationUrl, randomHandle } from './authorization-url';
-import { connectAccount, exchangeCode, type ConnectDeps } from './connect-account';
+import { connectGrant, exchangeCode, type ConnectDeps } from './connect-grant';
 import type { FlowStore, PendingFlow } from './flow-store';
 import { parseReturnTo, withParam } from './parse-return-to';
 import { parseScopes } from './parse-scopes';
-import type { TokenSetStore } from './token-set-store';
 
-export interface LikeCoinRoutesDeps extends Omit<ConnectDeps, 'tokenClient'> {
+export interface OAuthRoutesDeps extends ConnectDeps {
   config: Config;
   flows: FlowStore;
-  tokenSets: TokenSetStore;
-  tokenClient: ConnectDeps['tokenClient'] | undefined;
+  now: () => number;
   csrf: RequestHandler;
   rejectDeadCredential: RequestHandler;
-  /** Answers for a session, as GET /session and POST /likecoin/complete show them. */
+  /** Answers for a session, as GET /session and POST …/complete show them. */
   sessionView: (req: Request) => Promise<Record<string, unknown>>;
 }
 
-const invalidState = () =>
-  new HttpProblem(
-    400,
-    'invalid_state',
-    'This sign-in link is unknown, expired, already used or not yours.',
-  );
-
-export function likeCoinRoutes(deps: LikeCoinRoutesDeps): Router {
-  const { config, flows, csrf } = deps;
+/**
+ * The authorization-code flow for one provider: /authorize (a browser navigation, or JSON for
+ * apps), /callback, /complete (apps finish their flow under their own bearer session) and
+ * /connection (unlink).
+ */
+export function oauthRoutes(deps: OAuthRoutesDeps): Router {
+  const { config, flows, csrf, provider } = deps;
   const router = Router();
-  const tokenClient = deps.tokenClient;
-  const credentials = config.likecoin.credentials;
-  if (!tokenClient || !credentials) {
-    router.use(likeCoinNotConfigured);
-    return router;
-  }
-  const connectDeps: ConnectDeps = { ...deps, tokenClient };
+  const jsonBodies = jsonBody(config.limits.jsonBodyBytes);
   router.use(deps.rejectDeadCredential);
 
-  const beginFlow = async (
-    req: Request,
-    rawReturnTo: unknown,
-    rawScope: unknown,
-  ): Promise<string> => {
+  const beginFlow = async (req: Request, rawReturnTo: unknown, rawScope: unknown) => {
     const returnTo = parseReturnTo(rawReturnTo, config.allowedReturnTo, config.publicBaseUrl);
-    const scopes = parseScopes(rawScope, config.likecoin.scopes);
+    const scopes = parseScopes(rawScope, provider.scopes);
     if (!isLive(req)) {
       // The state is bound to a session, so a visitor without one gets one now.
       req.session.createdAt = deps.now();
@@ -56,23 +42,21 @@ export function likeCoinRoutes(deps: LikeCoinRoutesDeps): Router {
       await saveSession(req);
     }
     const state = randomHandle();
-    const codeVerifier = config.likecoin.pkce ? randomHandle() : undefined;
-    const carrier = credentialOf(req).carrier === 'bearer' ? 'bearer' : 'cookie';
     const flow: PendingFlow = {
       sessionId: req.sessionID,
-      carrier,
+      carrier: credentialOf(req).carrier === 'bearer' ? 'bearer' : 'cookie',
       returnTo: returnTo.href,
       scopes,
     };
-    if (codeVerifier !== undefined) flow.codeVerifier = codeVerifier;
+    if (provider.pkce) flow.codeVerifier = randomHandle();
     await flows.savePending(state, flow);
     return authorizationUrl({
-      authorizeUrl: config.likecoin.authorizeUrl,
-      clientId: credentials.clientId,
-      redirectUri: config.likecoin.redirectUri,
+      authorizeUrl: provider.authorizeUrl,
+      clientId: provider.credentials.clientId,
+      redirectUri: provider.redirectUri,
       scopes,
       state,
-      codeVerifier,
+      codeVerifier: flow.codeVerifier,
     });
   };
 
@@ -81,7 +65,7 @@ export function likeCoinRoutes(deps: LikeCoinRoutesDeps): Router {
     res.redirect(302, await beginFlow(req, req.query.return_to, req.query.scope));
   });
 
-  router.post('/authorize', csrf, ...jsonBody(config.limits.jsonBodyBytes), async (req, res) => {
+  router.post('/authorize', csrf, ...jsonBodies, async (req, res) => {
     const body = objectBody(req.body);
     res.json({ authorization_url: await beginFlow(req, body.return_to, body.scope) });
   });
@@ -91,53 +75,51 @@ export function likeCoinRoutes(deps: LikeCoinRoutesDeps): Router {
     // A cookie flow must come back to the browser that started it; a bearer flow is finished
     // by its app (POST /complete), so whichever browser runs it proves nothing.
     if (!flow || (flow.carrier === 'cookie' && flow.sessionId !== req.sessionID))
-      throw invalidState();
+      throw problems.invalidState();
     const error = req.query.error;
     if (error !== undefined) {
-      return redirect(
-        res,
-        withParam(flow.returnTo, 'error', error === 'denied' ? 'access_denied' : 'provider_error'),
-      );
+      const outcome = error === 'denied' ? 'access_denied' : 'provider_error';
+      return redirect(res, withParam(flow.returnTo, 'error', outcome));
     }
-    const code = codeOf(req.query.code ?? req.query.auth_code);
+    const code = codeOf(provider.codeOf(req.query), config.limits.authorizationCodeLength);
     if (flow.carrier === 'bearer') {
       const handle = randomHandle();
       await flows.saveReturned(handle, { ...flow, code });
       return redirect(res, withParam(flow.returnTo, 'result', handle));
     }
-    const tokens = await exchangeCode(connectDeps, flow, code);
-    await connectAccount(req, connectDeps, tokens);
+    await connectGrant(req, deps, flow, await exchangeCode(deps, flow, code));
     redirect(res, flow.returnTo);
   });
 
-  router.post('/complete', csrf, ...jsonBody(config.limits.jsonBodyBytes), async (req, res) => {
+  router.post('/complete', csrf, ...jsonBodies, async (req, res) => {
     const flow = await flows.takeReturned(objectBody(req.body).result);
-    if (!flow || flow.sessionId !== req.sessionID) throw invalidState();
-    const tokens = await exchangeCode(connectDeps, flow, flow.code);
-    await connectAccount(req, connectDeps, tokens);
+    if (!flow || flow.sessionId !== req.sessionID) throw problems.invalidState();
+    await connectGrant(req, deps, flow, await exchangeCode(deps, flow, flow.code));
     // The session has a new id now: the app must switch to the new token.
     res.json({
       ...(await deps.sessionView(req)),
-      session_token: sessionToken(req, config),
+      session_token: sessionToken(req, config.session),
       expires_at: sessionExpiry(req),
     });
   });
 
   router.delete('/connection', csrf, async (req, res) => {
-    if (isLive(req)) await deps.tokenSets.forget(req.sessionID);
+    const grantId = isLive(req) ? req.session.grants?.[provider.name] : undefined;
+    if (grantId !== undefined) {
+      if (req.query.everywhere === 'true') await deps.grants.forget(grantId);
+      else await deps.grants.unlink(grantId, req.sessionID, deps.now());
+      const { [provider.name]: _gone, ...others } = req.session.grants ?? {};
+      req.session.grants = others;
+    }
     res.status(204).end();
   });
 
   return router;
 }
 
-function codeOf(raw: unknown): string {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) {
-    throw new HttpProblem(
-      400,
-      'invalid_request',
-      'The provider sent no usable authorization code.',
-    );
+function codeOf(raw: unknown, maxLength: number): string {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > maxLength) {
+    throw problems.invalidRequest('The provider sent no usable authorization code.');
   }
   return raw;
 }
@@ -147,7 +129,3 @@ function redirect(res: Response, location: string): void {
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.redirect(302, location);
 }
-
-export const likeCoinNotConfigured: RequestHandler = () => {
-  throw new HttpProblem(503, 'likecoin_not_configured', 'LikeCoin credentials are not configured.');
-};

@@ -1,0 +1,81 @@
+import { envSchema, nonEmpty } from './schema';
+import {
+  appJwtFrom,
+  corsOriginsFrom,
+  encryptionKeysFrom,
+  likeCoinFrom,
+  liveLikeFrom,
+  parseTrustProxy,
+  publicBaseUrlFrom,
+  redisFrom,
+  returnTargetsFrom,
+  sessionFrom,
+} from './sections';
+import { DEFAULT_LIMITS } from './limits';
+import type { Config, Findings } from './types';
+
+export type * from './types';
+export { DEFAULT_LIMITS, type Limits } from './limits';
+export { originOf } from './sections';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Things an operator should hear about at start-up, but that do not stop it. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Parses the environment into a frozen Config, or throws ConfigError listing every problem,
+ * one line each, each naming its variable. The only reader of the environment.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): LoadedConfig {
+  const parsed = envSchema.safeParse(nonEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const f: Findings = { production: e.NODE_ENV === 'production', problems: [], warnings: [] };
+  const publicBaseUrl = publicBaseUrlFrom(e, f);
+  const config: Config = {
+    production: f.production,
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    session: sessionFrom(e, f, publicBaseUrl),
+    tokenEncryptionKeys: encryptionKeysFrom(e, f),
+    redis: redisFrom(e, f),
+    corsOrigins: corsOriginsFrom(e, f),
+    allowedReturnTo: returnTargetsFrom(e, f, publicBaseUrl),
+    appJwt: appJwtFrom(e, f),
+    livelike: liveLikeFrom(e, f),
+    likecoin: likeCoinFrom(e, f, publicBaseUrl),
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    limits: {
+      ...DEFAULT_LIMITS,
+      proxyBodyBytes: e.PROXY_BODY_LIMIT_BYTES,
+      upstreamFirstByteMs: e.UPSTREAM_TIMEOUT_MS,
+      upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+  };
+  if (f.problems.length > 0) throw new ConfigError(f.problems);
+  return { config: deepFreeze(config), warnings: f.warnings };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof URL) && !ArrayBuffer.isView(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

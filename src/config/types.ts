@@ -1,0 +1,73 @@
+import type { Limits } from './limits';
+
+/** The typed, frozen configuration. `loadConfig` is the only reader of the environment. */
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly publicBaseUrl: URL;
+  readonly trustProxy: boolean | number | string | undefined;
+  readonly session: SessionConfig;
+  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly corsOrigins: readonly string[];
+  readonly allowedReturnTo: readonly string[];
+  readonly appJwt: AppJwtConfig | undefined;
+  readonly livelike: LiveLikeConfig;
+  readonly likecoin: LikeCoinConfig;
+  /** First encrypts, all decrypt. 32 bytes each. */
+  readonly tokenEncryptionKeys: readonly Uint8Array[];
+  readonly logLevel: string;
+  readonly shutdownTimeoutMs: number;
+  readonly limits: Limits;
+}
+
+export interface SessionConfig {
+  /** First signs, all verify. */
+  readonly secrets: readonly string[];
+  readonly ttlSeconds: number;
+  readonly maxAgeSeconds: number;
+  readonly cookieName: string;
+  readonly secureCookie: boolean;
+}
+
+export interface AppJwtConfig {
+  readonly secret: string | undefined;
+  readonly jwksUrl: URL | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly userClaim: string;
+}
+
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+export interface LiveLikeConfig {
+  /** Undefined when the credentials are not set: the routes then answer 503. */
+  readonly credentials: ClientCredentials | undefined;
+  readonly tokenTtlSeconds: number;
+  readonly apiUrl: URL;
+}
+
+export interface LikeCoinConfig {
+  /** Undefined when the credentials are not set: the routes then answer 503. */
+  readonly credentials: ClientCredentials | undefined;
+  readonly redirectUri: URL;
+  readonly scopes: readonly string[];
+  readonly authorizeUrl: URL;
+  readonly tokenUrl: URL;
+  readonly apiUrl: URL;
+  readonly pkce: boolean;
+  /** How long a started sign-in may take (state and result handle lifetime). */
+  readonly stateTtlSeconds: number;
+  /** The whole token-endpoint call, connect to last byte. */
+  readonly timeoutMs: number;
+}
+
+/** What reading the environment found besides values: problems stop start-up, warnings do not. */
+export interface Findings {
+  readonly production: boolean;
+  readonly problems: string[];
+  readonly warnings: string[];
+}

@@ -1,0 +1,23 @@
+import type { Express } from 'express';
+import type { AppContext } from '../app-context';
+import { requestLogger } from '../log/request-logger';
+import { errorHandler, notFound } from './error-handler';
+import { originFormOnly } from './origin-form-only';
+import { securityHeaders } from './security-headers';
+
+/** What every request goes through first: its id and log line, its target form, our headers. */
+export function mountRequestBasics(app: Express, ctx: AppContext): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.trustProxy ?? false);
+  app.set('etag', false);
+  app.use(requestLogger(ctx.logger));
+  app.use(originFormOnly);
+  app.use(securityHeaders());
+  app.use(ctx.metrics.timeRequests);
+}
+
+/** Last: a path nothing answered is a 404, and every error leaves as problem+json. */
+export function mountErrors(app: Express, ctx: AppContext): void {
+  app.use(notFound);
+  app.use(errorHandler(ctx.config.limits));
+}

@@ -1,0 +1,47 @@
+import type { Express } from 'express';
+import type { AppContext } from '../app-context';
+import { problems } from '../http/problems';
+import { proxyRoutes } from '../proxy/proxy-routes';
+import { requireUser } from '../session/require-user';
+import { liveLikeRoutes } from './livelike-routes';
+import { createProfileTokenMinter } from './mint-profile-token';
+import { ProfileTokenCache } from './profile-token-cache';
+
+export const LIVELIKE = { name: 'livelike', label: 'LiveLike' } as const;
+
+/** /livelike/token (profile tokens) and /livelike/api (the proxy); 503 when not configured. */
+export function mountLiveLike(app: Express, ctx: AppContext): void {
+  const { config, limits } = { config: ctx.config.livelike, limits: ctx.config.limits };
+  if (!config.credentials) {
+    app.use('/livelike', () => {
+      throw problems.notConfigured(LIVELIKE);
+    });
+    return;
+  }
+  const mint = createProfileTokenMinter({
+    ...config.credentials,
+    ttlSeconds: config.tokenTtlSeconds,
+    now: ctx.now,
+  });
+  const profileTokens = new ProfileTokenCache(mint, ctx.now, limits);
+  // Before /livelike: the proxy owns everything under /livelike/api.
+  app.use(
+    '/livelike/api',
+    proxyRoutes({
+      prefix: '/livelike/api',
+      base: config.apiUrl,
+      dispatcher: ctx.upstreams,
+      limits,
+      guards: ctx.guards,
+      bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
+    }),
+  );
+  app.use(
+    '/livelike',
+    liveLikeRoutes({
+      mint,
+      guards: ctx.guards,
+      onTokenMinted: () => ctx.metrics.tokensMinted.inc(),
+    }),
+  );
+}

@@ -1,0 +1,68 @@
+import type { Request } from 'express';
+import { problems } from '../http/problems';
+import type { SessionStore } from '../session/express-session-adapter';
+import { startSession, type SessionLifecycleDeps } from '../session/session-lifecycle';
+import type { PendingFlow } from './flow-store';
+import type { GrantStore } from './grant-store';
+import type { GrantedTokens, OAuthProvider } from './provider';
+import { ProviderError, type TokenEndpointClient } from './token-endpoint-client';
+
+export interface ConnectDeps {
+  provider: OAuthProvider;
+  tokenClient: TokenEndpointClient;
+  grants: GrantStore;
+  sessionStore: SessionStore;
+  lifecycle: SessionLifecycleDeps;
+  onGrantReplaced: () => void;
+}
+
+/** Trades the code for tokens: one attempt, failures as our own problem answers. */
+export async function exchangeCode(
+  deps: ConnectDeps,
+  flow: PendingFlow,
+  code: string,
+): Promise<GrantedTokens> {
+  try {
+    return await deps.tokenClient.exchangeCode(code, flow.scopes, flow.codeVerifier);
+  } catch (err) {
+    throw providerProblem(deps.provider, err, 'exchange the authorization code');
+  }
+}
+
+/**
+ * The flow's last step: ties the grant to the session that ran the flow. Signs the user in when
+ * the session had nobody (the subject becomes the user), links it otherwise; either way the
+ * session gets a new id, so a session planted before the flow is not the one after it.
+ *
+ * Logging out wins over a link in flight: the session that started the flow is ended here, in
+ * one atomic step that also tells whether it was still live. If it was not (logged out, ended
+ * from another device, expired while the code was being exchanged), nothing is stored and
+ * nobody is signed in.
+ */
+export async function connectGrant(
+  req: Request,
+  deps: ConnectDeps,
+  flow: PendingFlow,
+  tokens: GrantedTokens,
+): Promise<void> {
+  if (!(await deps.sessionStore.endIfLive(flow.sessionId))) throw problems.invalidState();
+  const { provider, grants } = deps;
+  const signingIn = req.session.user === undefined;
+  const user = req.session.user ?? { id: tokens.subject, source: provider.name };
+  await startSession(req, user, deps.lifecycle, {
+    keepCreatedAt: !signingIn,
+    // The grant is in place before any session points at it.
+    beforeSave: async (sessionId) => {
+      const lapsesAt = req.session.cookie.expires?.getTime() ?? Date.now();
+      const { grantId, replaced } = await grants.connect(tokens, sessionId, lapsesAt);
+      req.session.grants = { [provider.name]: grantId };
+      if (replaced) deps.onGrantReplaced();
+    },
+  });
+}
+
+export function providerProblem(provider: OAuthProvider, err: unknown, doing: string): unknown {
+  if (!(err instanceof ProviderError)) return err;
+  if (err.kind === 'timeout') return problems.providerTimeout(provider, doing);
+  return problems.providerError(provider, doing, err.providerCode);
+}

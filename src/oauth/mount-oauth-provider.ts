@@ -1,0 +1,108 @@
+import type { Express } from 'express';
+import type { AppContext } from '../app-context';
+import { proxyRoutes } from '../proxy/proxy-routes';
+import { sessionView } from '../session/session-lifecycle';
+import { connectionView } from './connection-view';
+import { FlowStore } from './flow-store';
+import { grantBearer } from './grant-bearer';
+import { GrantRefresher } from './grant-refresher';
+import { GrantStore } from './grant-store';
+import type { OAuthProvider } from './provider';
+import { oauthRoutes } from './oauth-routes';
+import { tokenEndpointClient } from './token-endpoint-client';
+
+export interface ProviderTimings {
+  /** The token endpoint's whole call. */
+  tokenTimeoutMs: number;
+  /** How long a started flow may take. */
+  stateTtlMs: number;
+}
+
+/**
+ * Everything one OAuth provider needs, at /<name> (the flow) and /<name>/api (the proxy with
+ * the grant's Bearer): its flows, its grants linked to sessions, their single-flight refresh.
+ */
+export function mountOAuthProvider(
+  app: Express,
+  ctx: AppContext,
+  provider: OAuthProvider,
+  timings: ProviderTimings,
+): void {
+  const { config, kv, now, metrics } = ctx;
+  const { limits } = config;
+  const label = { provider: provider.name };
+  const grants = new GrantStore(kv, ctx.box, {
+    namespace: provider.name,
+    ttlMs: config.session.ttlSeconds * 1000,
+    cacheEntries: limits.cacheEntries,
+  });
+  const flows = new FlowStore(kv, ctx.box, {
+    namespace: provider.name,
+    ttlMs: timings.stateTtlMs,
+    maxOpenPerSession: limits.openFlowsPerSession,
+  });
+  const tokenClient = tokenEndpointClient({
+    provider,
+    dispatcher: ctx.upstreams,
+    timeoutMs: timings.tokenTimeoutMs,
+    maxResponseBytes: limits.tokenResponseBytes,
+    now,
+  });
+  const refresher = new GrantRefresher({
+    provider,
+    kv,
+    grants,
+    tokenClient,
+    now,
+    tokenTimeoutMs: timings.tokenTimeoutMs,
+    refreshMarginMs: limits.refreshMarginMs,
+    retryAfterSeconds: limits.providerRetryAfterSeconds,
+    onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
+    onWait: () => metrics.refreshWaits.inc(label),
+    onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
+  });
+
+  // A session's link to its grant ends with it, and lives as long as it does.
+  ctx.sessionHooks.onEnd.push(async (sessionId, data) => {
+    const grantId = data.grants?.[provider.name];
+    if (grantId !== undefined) await grants.unlink(grantId, sessionId, now());
+  });
+  ctx.sessionHooks.onTouch.push(async (sessionId, data, lapsesAt) => {
+    const grantId = data.grants?.[provider.name];
+    if (grantId !== undefined) await grants.touch(grantId, sessionId, lapsesAt);
+  });
+  ctx.providerViews.push(async (req) => [
+    provider.name,
+    await connectionView(req, provider, grants),
+  ]);
+
+  // Before /<name>: the proxy owns everything under /<name>/api.
+  app.use(
+    `/${provider.name}/api`,
+    proxyRoutes({
+      prefix: `/${provider.name}/api`,
+      base: provider.apiUrl,
+      dispatcher: ctx.upstreams,
+      limits,
+      guards: ctx.guards,
+      bearer: grantBearer(provider, grants, refresher),
+    }),
+  );
+  app.use(
+    `/${provider.name}`,
+    oauthRoutes({
+      provider,
+      config,
+      flows,
+      grants,
+      tokenClient,
+      sessionStore: ctx.sessionStore,
+      lifecycle: ctx.lifecycle,
+      now,
+      csrf: ctx.csrf,
+      rejectDeadCredential: ctx.rejectDeadCredential,
+      onGrantReplaced: () => metrics.grantsReplaced.inc(label),
+      sessionView: (req) => sessionView(req, ctx.describeProviders),
+    }),
+  );
+}

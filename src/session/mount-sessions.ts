@@ -1,0 +1,24 @@
+import type { Express } from 'express';
+import type { AppContext } from '../app-context';
+import { deviceRoutes, sessionRoutes, type SessionRoutesDeps } from './session-routes';
+import { createAppTokenVerifier } from './verify-app-token';
+
+/** Every path whose routes read or write a session. */
+export const SESSION_BOUND_PATHS = ['/session', '/sessions', '/livelike', '/likecoin'];
+
+/** The session chain on every session-bound path, then /session (login, logout) and /sessions. */
+export function mountSessions(app: Express, ctx: AppContext): void {
+  const { config } = ctx;
+  app.use(SESSION_BOUND_PATHS, ctx.sessionChain);
+  const deps: SessionRoutesDeps = {
+    config: config.session,
+    jsonBodyBytes: config.limits.jsonBodyBytes,
+    lifecycle: ctx.lifecycle,
+    verifyAppToken: config.appJwt && createAppTokenVerifier(config.appJwt, config.limits),
+    csrf: ctx.csrf,
+    rejectDeadCredential: ctx.rejectDeadCredential,
+    describeProviders: ctx.describeProviders,
+  };
+  app.use('/session', sessionRoutes(deps));
+  app.use('/sessions', deviceRoutes(deps));
+}

@@ -1,0 +1,45 @@
+/**
+ * Every key token-bff writes, in one place (relative: the store adds REDIS_KEY_PREFIX).
+ *
+ * Redis Cluster hashes only the part of a key between the first `{` and the next `}` when there
+ * is one, so the keys one operation names together carry the same `{tag}`: a grant's token set,
+ * refresh lock and linked-session index share one slot. A session is a single key (its
+ * tombstone is a value of that key), so nothing about one session spans two slots. Ids that
+ * come from outside (user ids) are percent-encoded: a `{`, `}`, `*` or `:` in
+ * them can neither move a key to another slot nor match another key's pattern.
+ */
+export const keys = {
+  /** connect-redis adds this prefix to the session id itself. */
+  sessionPrefix: 'sess:',
+  session: (sessionId: string) => `sess:${sessionId}`,
+  /** A user's live sessions (their devices): handle → device record. */
+  userSessions: (userId: string) => `user:{${encode(userId)}}:sessions`,
+  /** What an OAuth `state` stands for while the user is at the provider. */
+  oauthState: (provider: string, state: string) => `${provider}:state:${state}`,
+  /** The states a session has open (capped: the oldest are dropped). */
+  openStates: (provider: string, sessionId: string) => `${provider}:open-states:${sessionId}`,
+  /** A returned bearer flow waiting for its app to complete it. */
+  flowResult: (provider: string, handle: string) => `${provider}:result:${handle}`,
+  /** `grantId` is a digest (base64url): no `{`, `}` or pattern characters can be in it. */
+  grant: (provider: string, grantId: string) => {
+    const tag = `grant:{${provider}:${grantId}}`;
+    return {
+      /** The sealed token set. */
+      tokens: `${tag}:tokens`,
+      /** Held by whoever is refreshing the grant. */
+      lock: `${tag}:lock`,
+      /** Linked session id → when that link lapses (ms since the epoch). */
+      sessions: `${tag}:sessions`,
+      /** Set after a refresh: until it lapses, an upstream 401 does not refresh again. */
+      recentlyRefreshed: `${tag}:refreshed`,
+    };
+  },
+  /** A rate-limit counter. */
+  rateLimit: (limit: string, subject: string) => `rl:${limit}:{${encode(subject)}}`,
+} as const;
+
+export type GrantKeys = ReturnType<typeof keys.grant>;
+
+function encode(id: string): string {
+  return encodeURIComponent(id).replace(/[*!'()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+}
