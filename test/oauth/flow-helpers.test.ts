@@ -1,8 +1,4 @@
-import {
-  authorizationUrl,
-  pkceChallenge,
-  randomHandle,
-} from '../../src/oauth/authorization-url';
+import { authorizationUrl, pkceChallenge, randomHandle } from '../../src/oauth/authorization-url';
 import { parseScopes } from '../../src/oauth/parse-scopes';
 
 describe('parseScopes', () => {
