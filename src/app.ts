@@ -2,6 +2,7 @@ import express, { type Express, type Request, type RequestHandler } from 'expres
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { originOf, type Config } from './config';
+import { consoleRoutes } from './console/console-routes';
 import { corsFor } from './http/cors';
 import { csrfGuard } from './http/csrf-guard';
 import { errorHandler, notFound } from './http/error-handler';
@@ -116,6 +117,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   app.use(securityHeaders());
   app.use(metrics.timeRequests);
   app.use(opsRoutes({ kv, metrics }));
+  app.use('/console', consoleRoutes(config.console));
 
   app.use(
     '/session',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppJwtConfig, Config, LikeCoinConfig, LiveLikeConfig } from './config';
+import type { AppJwtConfig, Config, ConsoleConfig, LikeCoinConfig, LiveLikeConfig } from './config';
 import type { Env } from './config-schema';
 
 // Each function turns the variables of one concern into its part of the Config, adding one line
@@ -195,4 +195,12 @@ export function originOf(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The developer console is on by default everywhere but production. */
+export function consoleFrom(e: Env, production: boolean): ConsoleConfig {
+  return {
+    enabled: e.CONSOLE_ENABLED ?? !production,
+    demoLoginUrl: e.CONSOLE_DEMO_LOGIN_URL,
+  };
 }

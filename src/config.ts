@@ -1,6 +1,7 @@
 import { envSchema, nonEmpty } from './config-schema';
 import {
   appJwtFrom,
+  consoleFrom,
   encryptionKeysFrom,
   likeCoinFrom,
   liveLikeFrom,
@@ -37,6 +38,14 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly limits: Limits;
+  readonly console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** Serve the developer console at /console. */
+  readonly enabled: boolean;
+  /** A login page the console offers (npm run demo's identity provider). */
+  readonly demoLoginUrl: string | undefined;
 }
 
 export interface AppJwtConfig {
@@ -154,6 +163,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       upstreamFirstByteMs: e.UPSTREAM_TIMEOUT_MS,
       upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     },
+    console: consoleFrom(e, production),
   };
   return { config: deepFreeze(config), warnings };
 }
