@@ -1,4 +1,4 @@
-/* global document, location, history, fetch, URLSearchParams, TextDecoder, atob, setInterval, clearInterval */
+/* global document, location, history, sessionStorage, fetch, URLSearchParams, TextDecoder, atob, setInterval, clearInterval */
 /*
  * The token-bff developer console. It doubles as reference code for a browser frontend that
  * uses the cookie session: every call below is made exactly as such a frontend must make it.
@@ -141,9 +141,13 @@
   // ---- LiveLike ------------------------------------------------------------------------------
 
   let countdown;
-  // The LiveLike proxy path that returns the token's own profile, once a token shows the
-  // client id (its `iss`).
-  let liveLikeProfilePath = '/applications/<LIVELIKE_CLIENT_ID>/profile/';
+  // The LiveLike client id (a token's `iss`) gives the proxy path of the token's own profile.
+  // Kept in sessionStorage because connecting LikeCoin reloads the page; it is not a secret.
+  const LIVELIKE_ISS_KEY = 'token-bff-console:livelike-iss';
+  const liveLikeProfilePath = () => {
+    const iss = sessionStorage.getItem(LIVELIKE_ISS_KEY);
+    return `/applications/${iss ? encodeURIComponent(iss) : '<LIVELIKE_CLIENT_ID>'}/profile/`;
+  };
 
   /**
    * Decoding is not verifying: the page cannot check the signature (the secret stays on the
@@ -203,7 +207,7 @@
     $('livelike-header').textContent = pretty(header);
     $('livelike-claims').textContent = pretty(claims);
     $('livelike-profile').textContent = claims.custom_profile_id;
-    liveLikeProfilePath = `/applications/${encodeURIComponent(claims.iss)}/profile/`;
+    sessionStorage.setItem(LIVELIKE_ISS_KEY, claims.iss);
     startCountdown(result.body.expires_in, result.body.expires_at);
   }
 
@@ -275,7 +279,7 @@
 
   const defaultPath = {
     likecoin: () => '/users/profile',
-    livelike: () => liveLikeProfilePath,
+    livelike: liveLikeProfilePath,
   };
 
   async function sendProxied(event) {
