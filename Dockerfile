@@ -23,6 +23,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The developer console's static files (served only when CONSOLE_ENABLED=true in production).
+COPY console ./console
 
 # Files stay root-owned (read-only for the app); the process runs unprivileged.
 USER node

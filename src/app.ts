@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { createAppContext } from './app-context';
 import type { Config } from './config';
+import { mountConsole } from './console/mount-console';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
 import { mountLikeCoin } from './likecoin/mount-likecoin';
 import { mountLiveLike } from './livelike/mount-livelike';
@@ -33,6 +34,8 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   mountRequestBasics(app, ctx);
   // Probes before sessions: they never load one, never meet CSRF.
   mountOps(app, ctx);
+  // The developer console (when enabled): a page, so its own CSP; it calls the API like any page.
+  mountConsole(app, ctx);
   // The session chain on every session-bound path, then /session and /sessions.
   mountSessions(app, ctx);
   // Providers: each mounts /<name>/api (the proxy) before /<name>, and says once whether it is

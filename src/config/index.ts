@@ -1,6 +1,7 @@
 import { envSchema, nonEmpty } from './schema';
 import {
   appJwtFrom,
+  consoleFrom,
   corsOriginsFrom,
   encryptionKeysFrom,
   likeCoinFrom,
@@ -67,6 +68,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       upstreamFirstByteMs: e.UPSTREAM_TIMEOUT_MS,
       upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     },
+    console: consoleFrom(e, f),
   };
   if (f.problems.length > 0) throw new ConfigError(f.problems);
   return { config: deepFreeze(config), warnings: f.warnings };

@@ -25,6 +25,10 @@ const bool = (dflt: boolean) =>
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default(dflt ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+const optionalBool = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'));
 
 export const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -70,6 +74,9 @@ export const envSchema = z.object({
   PROXY_BODY_LIMIT_BYTES: intIn(0, 100 * 1024 * 1024, DEFAULT_LIMITS.proxyBodyBytes),
   UPSTREAM_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamFirstByteMs),
   UPSTREAM_IDLE_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamIdleMs),
+  // Its default depends on NODE_ENV, so it is settled in consoleFrom.
+  CONSOLE_ENABLED: optionalBool,
+  CONSOLE_DEMO_LOGIN_URL: httpUrl().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,6 +4,7 @@ import type {
   AppJwtConfig,
   ClientCredentials,
   Config,
+  ConsoleConfig,
   Findings,
   LikeCoinConfig,
   LiveLikeConfig,
@@ -226,4 +227,12 @@ export function originOf(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The developer console is on by default everywhere but production. */
+export function consoleFrom(e: Env, f: Findings): ConsoleConfig {
+  return {
+    enabled: e.CONSOLE_ENABLED ?? !f.production,
+    demoLoginUrl: e.CONSOLE_DEMO_LOGIN_URL,
+  };
 }

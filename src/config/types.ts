@@ -19,6 +19,14 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly limits: Limits;
+  readonly console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** Serve the developer console at /console. */
+  readonly enabled: boolean;
+  /** A login page the console offers (npm run demo's identity provider). */
+  readonly demoLoginUrl: string | undefined;
 }
 
 export interface SessionConfig {

@@ -56,7 +56,11 @@ export interface RecordedRequest {
 }
 
 export interface LikeCoinBehaviour {
-  authorize: 'approve' | 'deny';
+  /**
+   * 'approve' / 'deny' answer the authorize request at once (what tests want); 'page' shows an
+   * HTML page with Allow and Deny buttons, for a person or a browser test to click.
+   */
+  authorize: 'approve' | 'deny' | 'page';
   token: 'ok' | 'server_error' | 'hang' | 'reset' | 'invalid_client';
   api: 'ok' | 'server_error' | 'hang';
   /** Delay before answering the token endpoint (ms); 0 = none. */
@@ -137,6 +141,41 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** The consent page: every authorize parameter goes back in the form, next to the decision. */
+function sendAuthorizePage(res: ServerResponse, params: URLSearchParams, user: LikeCoinUser): void {
+  const hidden = [...params]
+    .filter(([name]) => name !== 'decision')
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+    )
+    .join('');
+  const scopes = escapeHtml(params.get('scope') ?? '');
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    // No form-action: the answer to the form redirects to the service, which 'self' would block.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    'Cache-Control': 'no-store',
+  });
+  res.end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>LikeCoin (stand-in): authorize</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
+button{font:inherit;padding:.5rem 1rem;margin-right:.5rem}</style></head>
+<body><h1>LikeCoin stand-in</h1>
+<p>Signed in as <strong>${escapeHtml(user.user)}</strong> (${escapeHtml(user.displayName)}).</p>
+<p>The application <code>${escapeHtml(params.get('client_id') ?? '')}</code> asks for: <code>${scopes}</code></p>
+<form method="post" action="/in/oauth">${hidden}
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form></body></html>`);
 }
 
 function splitTarget(target: string): { pathname: string; query: string } {
@@ -243,9 +282,14 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     };
   }
 
-  function authorize(req: IncomingMessage, res: ServerResponse, query: string): void {
-    if (req.method !== 'GET') return sendText(res, 404, 'NOT_FOUND');
-    const params = new URLSearchParams(query);
+  /**
+   * The authorize page. A GET answers at once unless the behaviour is 'page'; the page's two
+   * buttons post the same parameters back here with a decision, like LikeCoin's own page does.
+   */
+  function authorize(req: IncomingMessage, res: ServerResponse, query: string, body: string): void {
+    const posted = req.method === 'POST';
+    if (req.method !== 'GET' && !posted) return sendText(res, 404, 'NOT_FOUND');
+    const params = new URLSearchParams(posted ? body : query);
     const redirectUri = params.get('redirect_uri');
     // The real page shows an error instead of redirecting anywhere it was not told to.
     if (params.get('client_id') !== opts.clientId) return sendText(res, 400, 'INVALID_CLIENT');
@@ -254,13 +298,20 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     }
     const scopes = (params.get('scope') ?? '').split(' ').filter(Boolean);
     if (scopes.length === 0) return sendText(res, 400, 'INVALID_SCOPE');
+    if (!posted && standIn.behaviour.authorize === 'page') {
+      return sendAuthorizePage(res, params, standIn.nextUser);
+    }
+    const deny = posted
+      ? params.get('decision') !== 'allow'
+      : standIn.behaviour.authorize === 'deny';
     // code_challenge stays in the recorded path only: LikeCoin ignores PKCE.
     const target = new URL(redirectUri);
-    if (standIn.behaviour.authorize === 'deny') target.searchParams.set('error', 'denied');
+    if (deny) target.searchParams.set('error', 'denied');
     else target.searchParams.set('code', mintCode(redirectUri, scopes));
     const state = params.get('state');
     if (state !== null) target.searchParams.set('state', state);
-    res.writeHead(302, { Location: target.href }).end();
+    // 303 after the page's POST, so the browser comes back with a GET.
+    res.writeHead(posted ? 303 : 302, { Location: target.href }).end();
   }
 
   async function token(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
@@ -423,7 +474,9 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     events.emit('request', record);
 
     const { pathname, query } = splitTarget(target);
-    if (pathname === '/in/oauth' || pathname === '/in/oauth/') return authorize(req, res, query);
+    if (pathname === '/in/oauth' || pathname === '/in/oauth/') {
+      return authorize(req, res, query, body.text);
+    }
     if (pathname === '/oauth/access_token') return token(req, res, body.text);
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       return api(req, res, pathname, query, body.bytes);
