@@ -47,6 +47,13 @@ export interface Kv {
   ): Promise<boolean>;
   /** `key`'s value while `hashKey` has `field`, else null: one read of a membership-gated value. */
   getIfMember(key: string, hashKey: string, field: string): Promise<string | null>;
+  /**
+   * Counts one more hit in a fixed window: the first hit starts the window (`windowMs` long).
+   * Answers the hits so far in this window and when it ends (ms since the epoch).
+   */
+  increment(key: string, windowMs: number): Promise<{ hits: number; resetAt: number }>;
+  /** Takes one hit back (a request the limit should not count after all). */
+  decrement(key: string): Promise<void>;
   del(...keys: string[]): Promise<void>;
   /** Resolves when the store answers. */
   ping(): Promise<void>;

@@ -129,6 +129,21 @@ export class MemoryKv implements Kv {
     return this.get(key);
   }
 
+  async increment(key: string, windowMs: number) {
+    const entry = this.live(this.strings, key);
+    if (!entry) {
+      await this.set(key, '1', windowMs);
+      return { hits: 1, resetAt: this.now() + windowMs };
+    }
+    entry.value = String(Number(entry.value) + 1);
+    return { hits: Number(entry.value), resetAt: entry.expiresAt };
+  }
+
+  async decrement(key: string): Promise<void> {
+    const entry = this.live(this.strings, key);
+    if (entry && Number(entry.value) > 0) entry.value = String(Number(entry.value) - 1);
+  }
+
   async del(...keys: string[]): Promise<void> {
     for (const key of keys) {
       this.strings.delete(key);

@@ -42,6 +42,20 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`;
 
+// The window starts with its first hit; answers the hits and the milliseconds left.
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {hits, ttl}`;
+
+const DECREMENT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 1`;
+
 // KEYS[1] is the hash; KEYS[2..] go with it when no live field is left (all one hash slot).
 const HASH_DELETE_LAST = `
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -60,6 +74,8 @@ interface Scripts {
   kvSetUnlessValue(key: string, blocker: string, value: string, ttlMs: number): Promise<number>;
   kvExtend(key: string, ttlMs: number): Promise<number>;
   kvHashSet(key: string, field: string, value: string, ttlMs: number): Promise<number>;
+  kvIncrement(key: string, windowMs: number): Promise<[number, number]>;
+  kvDecrement(key: string): Promise<number>;
   kvHashUpdate(key: string, field: string, value: string, ttlMs: number): Promise<number>;
   kvHashDeleteLast(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   kvGetIfMember(key: string, hashKey: string, field: string): Promise<string | null>;
@@ -99,6 +115,8 @@ export class RedisKv implements Kv {
     redis.defineCommand('kvSetUnlessValue', { numberOfKeys: 1, lua: SET_UNLESS_VALUE });
     redis.defineCommand('kvExtend', { numberOfKeys: 1, lua: EXTEND });
     redis.defineCommand('kvHashSet', { numberOfKeys: 1, lua: HASH_SET });
+    redis.defineCommand('kvIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    redis.defineCommand('kvDecrement', { numberOfKeys: 1, lua: DECREMENT });
     redis.defineCommand('kvHashUpdate', { numberOfKeys: 1, lua: HASH_UPDATE });
     // Variable key count: the caller passes it first.
     redis.defineCommand('kvHashDeleteLast', { lua: HASH_DELETE_LAST });
@@ -183,6 +201,15 @@ export class RedisKv implements Kv {
 
   getIfMember(key: string, hashKey: string, field: string) {
     return this.run(() => this.redis.kvGetIfMember(key, hashKey, field));
+  }
+
+  async increment(key: string, windowMs: number) {
+    const [hits, ttl] = await this.run(() => this.redis.kvIncrement(key, windowMs));
+    return { hits, resetAt: Date.now() + ttl };
+  }
+
+  async decrement(key: string) {
+    await this.run(() => this.redis.kvDecrement(key));
   }
 
   /** Only keys of one hash slot (the registry's hash tags make a grant's keys one). */

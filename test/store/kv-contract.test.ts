@@ -109,6 +109,19 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await kv.hashGetAll('links')).toEqual({});
   });
 
+  it('increment counts hits in a window that its first hit starts; decrement takes one back', async () => {
+    const first = await kv.increment('rl', 60_000);
+    expect(first.hits).toBe(1);
+    expect(first.resetAt).toBeGreaterThan(Date.now() + 50_000);
+    expect((await kv.increment('rl', 60_000)).hits).toBe(2);
+    await kv.decrement('rl');
+    const third = await kv.increment('rl', 60_000);
+    expect(third.hits).toBe(2);
+    expect(Math.abs(third.resetAt - first.resetAt)).toBeLessThan(1_000);
+    await kv.decrement('fresh');
+    expect((await kv.increment('fresh', 60_000)).hits).toBe(1);
+  });
+
   it('getIfMember reads a value only for a member of the hash', async () => {
     await kv.set('v', 'secret', 10_000);
     await kv.hashSet('m', 'in', '1', 10_000);
