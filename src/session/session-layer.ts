@@ -24,9 +24,17 @@ export function enforceLifetime(deps: SessionLifecycleDeps): RequestHandler {
       await regenerate(req);
       return next();
     }
+    // A login cannot tell a browser from an app (it gets both a cookie and a token): the first
+    // call that uses one says which this device is.
+    const carrier = credentialOf(req).carrier;
+    const carrierChanged =
+      s.device !== undefined && carrier !== 'none' && s.device.carrier !== carrier;
+    if (carrierChanged && s.device) s.device.carrier = carrier;
     if (t - (s.touchedAt ?? 0) >= touchIntervalMs) {
       s.touchedAt = t;
       s.cookie.maxAge = Math.min(ttlSeconds * 1000, endsAt - t);
+      await touchSession(req, deps);
+    } else if (carrierChanged) {
       await touchSession(req, deps);
     }
     next();

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startLikeCoinStandIn, type LikeCoinStandIn } from './likecoin-stand-in';
-import { startTestApp, type TestApp } from './test-app';
+import { login } from './login';
+import { startEmbeddedApp, startTestApp, type EmbeddedTestApp, type TestApp } from './test-app';
 
 export const LIKECOIN_CLIENT_ID = 'likecoin-client';
 export const LIKECOIN_CLIENT_SECRET = 'likecoin-client-secret';
@@ -8,8 +9,8 @@ export const LIKECOIN_CLIENT_SECRET = 'likecoin-client-secret';
 // app at its path.
 export const REDIRECT_URI = 'http://localhost:3000/likecoin/callback';
 
-export interface LikeCoinSetup {
-  t: TestApp;
+export interface LikeCoinSetup<T = TestApp> {
+  t: T;
   provider: LikeCoinStandIn;
   close(): Promise<void>;
 }
@@ -29,12 +30,26 @@ export function likeCoinEnv(provider: LikeCoinStandIn): Record<string, string> {
 
 /** The app wired to a LikeCoin stand-in on loopback. */
 export async function startWithLikeCoin(env: Record<string, string> = {}): Promise<LikeCoinSetup> {
+  return withStandIn(env, startTestApp);
+}
+
+/** The same on the embedded store (one process, no Redis). */
+export async function startEmbeddedWithLikeCoin(
+  env: Record<string, string> = {},
+): Promise<LikeCoinSetup<EmbeddedTestApp>> {
+  return withStandIn(env, startEmbeddedApp);
+}
+
+async function withStandIn<T extends { close(): Promise<void> }>(
+  env: Record<string, string>,
+  start: (o: { env: Record<string, string> }) => Promise<T>,
+): Promise<LikeCoinSetup<T>> {
   const provider = await startLikeCoinStandIn({
     clientId: LIKECOIN_CLIENT_ID,
     clientSecret: LIKECOIN_CLIENT_SECRET,
     redirectUris: [REDIRECT_URI],
   });
-  const t = await startTestApp({ env: { ...likeCoinEnv(provider), ...env } });
+  const t = await start({ env: { ...likeCoinEnv(provider), ...env } });
   return {
     t,
     provider,
@@ -79,4 +94,33 @@ export async function connectedBrowser(s: { t: { url: string } }): Promise<strin
     .set('Cookie', cookie)
     .expect(302);
   return sessionCookieOf(res)!;
+}
+
+/** Makes the next flows sign in at the provider as `user`. */
+export function asLiker(provider: LikeCoinStandIn, user: string): void {
+  provider.nextUser = {
+    user,
+    displayName: user,
+    avatar: `https://static.like.co/avatar/${user}.png`,
+  };
+}
+
+/** An app user who connected LikeCoin through the system browser: the new bearer session token. */
+export async function connectedApp(s: { t: { url: string } }, appUser: string): Promise<string> {
+  const app = await login(s.t, { sub: appUser });
+  const started = await request(s.t.url)
+    .post('/likecoin/authorize')
+    .set('Authorization', `Bearer ${app.sessionToken}`)
+    .send({ return_to: 'myapp://auth' })
+    .expect(200);
+  const back = await request(s.t.url)
+    .get(pathOf(await atProvider(started.body.authorization_url)))
+    .expect(302);
+  const result = new URL(back.headers.location!).searchParams.get('result');
+  const done = await request(s.t.url)
+    .post('/likecoin/complete')
+    .set('Authorization', `Bearer ${app.sessionToken}`)
+    .send({ result })
+    .expect(200);
+  return done.body.session_token as string;
 }
