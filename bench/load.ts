@@ -23,6 +23,11 @@ export interface LoadInput {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * A JSON file holding an array of header sets: each request adds the next one (round-robin
+   * over all connections), so the load rotates over many sessions.
+   */
+  rotateFile?: string;
   /** Server processes whose CPU use to sample over the measured window (Linux only). */
   serverPids?: number[];
 }
@@ -81,9 +86,26 @@ function run(opts: autocannon.Options): {
   return { instance, done };
 }
 
+/** The next session's headers on every request (built per request: costs load-generator CPU). */
+function rotation(file: string): autocannon.RequestSpec[] {
+  const sets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>[];
+  if (sets.length === 0) throw new Error(`${file}: no header sets`);
+  let next = 0;
+  return [
+    {
+      setupRequest: (req) => {
+        const set = sets[next++ % sets.length] as Record<string, string>;
+        req.headers = { ...req.headers, ...set };
+        return req;
+      },
+    },
+  ];
+}
+
 /** autocannon's options shared by the warm-up and the measured run. */
 function baseOptions(input: LoadInput): autocannon.Options {
   return {
+    ...(input.rotateFile ? { requests: rotation(input.rotateFile) } : {}),
     url: input.url,
     connections: input.connections,
     method: input.method ?? 'GET',

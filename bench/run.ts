@@ -6,18 +6,27 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { machineInfo } from './lib/machine';
-import { writeReport, warningLines } from './lib/output';
-import { canPin, installExitHandlers, LOAD_CPU, rssKiB, SERVER_CPU, stopAll } from './lib/procs';
+import { sessionsLine, writeReport, warningLines } from './lib/output';
+import { canPin, installExitHandlers, rssKiB, stopAll } from './lib/procs';
 import { groupRatios, lookup } from './lib/ratios';
 import { stopService } from './lib/service';
-import { log, SETTINGS } from './lib/settings';
+import { log, logPlan, SETTINGS } from './lib/settings';
 import { startShared, type Shared } from './lib/shared';
-import { runRounds, sanityCheck, summarize, type Results, type Target } from './lib/targets';
+import {
+  removeRotationFiles,
+  runRounds,
+  sanityCheck,
+  summarize,
+  type Results,
+  type Target,
+} from './lib/targets';
 import { bareHttp } from './scenarios/a-bare-http';
 import { bareExpress } from './scenarios/b-bare-express';
 import { naiveToken } from './scenarios/c-naive-token';
 import { upstreamDirect } from './scenarios/d-upstream';
 import { nginxProxy, type Nginx } from './scenarios/e-nginx';
+import { floorToken, type FloorToken } from './scenarios/f-floor-token';
+import { floorProxy } from './scenarios/g-floor-proxy';
 import { tokenCookie } from './scenarios/s1-token-cookie';
 import { tokenBearer } from './scenarios/s2-token-bearer';
 import { proxyTargets } from './scenarios/s3-proxy';
@@ -30,32 +39,30 @@ interface Group {
   targets: Target[];
 }
 
-function logPlan(pinned: boolean): void {
-  log(
-    `bench: ${SETTINGS.rounds} rounds × ${SETTINGS.seconds} s (+${SETTINGS.warmupSeconds} s warm-up, not counted) per target; ` +
-      `${SETTINGS.throughputConnections} connections for throughput, ${SETTINGS.latencyConnections} for latency`,
-  );
-  log(
-    pinned
-      ? `bench: pinned with taskset: servers and Redis on CPU ${SERVER_CPU}, load generators on CPU ${LOAD_CPU}`
-      : 'bench: not pinned (no taskset, fewer than 2 CPUs, or BENCH_PIN=0)',
-  );
-  log('bench: the service runs with LOG_LEVEL=warn (NODE_ENV=production)');
-}
-
 /** The token group, the proxy group at 50 connections, and (d) and S3 at 1 connection. */
-async function groups(shared: Shared, nginx: Nginx | undefined): Promise<Group[]> {
+async function groups(
+  shared: Shared,
+  nginx: Nginx | undefined,
+  floor: FloorToken,
+  s1: Target,
+): Promise<Group[]> {
   const T = SETTINGS.throughputConnections;
   const L = SETTINGS.latencyConnections;
   const token = [
     await bareHttp(),
     await bareExpress(),
     await naiveToken(shared),
-    await tokenCookie(shared),
+    floor.target,
+    s1,
     await tokenBearer(shared),
   ];
   const s3 = await proxyTargets(shared);
-  const proxy = [upstreamDirect(shared, T, ''), ...(nginx ? [nginx.target] : []), s3(T, '')];
+  const proxy = [
+    upstreamDirect(shared, T, ''),
+    ...(nginx ? [nginx.target] : []),
+    await floorProxy(shared),
+    s3(T, ''),
+  ];
   // nginx's latency is in no ratio: left out of the 1-connection group to keep the run short.
   const latency = [upstreamDirect(shared, L, '@1'), s3(L, '@1')];
   return [
@@ -72,7 +79,9 @@ async function measure(
   wallStart: number,
   loadAvg: number[],
 ) {
-  const list = await groups(shared, nginx);
+  const floor = await floorToken(shared);
+  const s1 = await tokenCookie(shared);
+  const list = await groups(shared, nginx, floor, s1);
   for (const t of list.slice(0, 2).flatMap((g) => g.targets)) await sanityCheck(t);
   const results: Results = new Map();
   for (const g of list) {
@@ -82,15 +91,19 @@ async function measure(
   const storm = await refreshStorm(shared);
   const mainServiceRssMiB = rssKiB(shared.service.child.pid) / 1024;
   await stopService(shared.service);
-  const mem = await memory(shared);
+  const mem = await memory(shared, s1, floor);
 
-  const summaries = list
-    .flatMap((g) => g.targets)
-    .map((t) => summarize(t, results.get(t.id) ?? []));
-  const ratios = [...groupRatios(lookup(summaries), nginx !== undefined), storm.ratio, mem.ratio];
+  const targets = list.flatMap((g) => g.targets);
+  const summaries = targets.map((t) => summarize(t, results.get(t.id) ?? []));
+  const ratios = [
+    ...groupRatios(lookup(summaries), nginx !== undefined),
+    storm.ratio,
+    ...mem.ratios,
+  ];
   const machine = machineInfo(pinned, shared.redisVersion, nginx?.version, loadAvg);
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const report = {
+    sessions: sessionsLine(targets),
     wallSeconds,
     machine,
     summaries,
@@ -119,6 +132,7 @@ async function main(): Promise<void> {
     await stopAll();
     await stop();
     nginx?.cleanup();
+    removeRotationFiles();
   }
 }
 

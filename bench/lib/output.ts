@@ -14,9 +14,23 @@ import {
   type TargetSummary,
 } from './report';
 import { log, SETTINGS } from './settings';
-import type { Results } from './targets';
+import type { Results, Target } from './targets';
+
+/** "S1 10,000, S2 10,000, …": the sessions each target rotated over (latency twins left out). */
+export function sessionsLine(targets: Target[]): string {
+  const counts = targets
+    .filter((t) => t.sessions?.length && !t.id.includes('@'))
+    .map((t) => `${t.id} ${t.sessions!.length.toLocaleString('en-US')}`);
+  return (
+    `sessions rotated over (distinct users): ${counts.join(', ') || 'none'}; ` +
+    `S3's sessions connected to ${SETTINGS.likers.toLocaleString('en-US')} Liker users at most (round-robin); ` +
+    `(c) and S4 use one session; S5 reuses S1's, S5 (f) (f)'s`
+  );
+}
 
 export interface Report {
+  /** How many sessions each rotating target used. */
+  sessions: string;
   wallSeconds: number;
   machine: MachineInfo;
   summaries: TargetSummary[];
@@ -48,6 +62,7 @@ export function reportText(r: Report): string {
     `token-bff benchmark — ${new Date().toISOString()}`,
     machineLine(r.machine),
     settingsLine(),
+    r.sessions,
     'Service: NODE_ENV=production, LOG_LEVEL=warn; server CPU = % of one core used by the server process(es) during the window',
     '',
     targetsText(r.summaries),
@@ -69,6 +84,7 @@ export function reportMd(r: Report): string {
     '',
     `- Machine: ${machineLine(r.machine)}`,
     `- Method: ${settingsLine()}`,
+    `- Sessions: ${r.sessions}`,
     '- Service: NODE_ENV=production, LOG_LEVEL=warn; "server CPU" is the % of one core used by the server process(es) during the window, "load CPU" the load generator\'s',
     `- Command: \`npm run bench\` (BENCH_SECONDS=${SETTINGS.seconds}, BENCH_WARMUP_SECONDS=${SETTINGS.warmupSeconds}, BENCH_ROUNDS=${SETTINGS.rounds}); wall time ${r.wallSeconds.toFixed(0)} s`,
     '',
@@ -94,6 +110,7 @@ export function reportJson(r: Report): unknown {
     date: new Date().toISOString(),
     wallSeconds: r.wallSeconds,
     settings: SETTINGS,
+    sessions: r.sessions,
     machine: r.machine,
     targets: r.summaries.map((s) => ({ ...s, rounds: r.results.get(s.id) })),
     storm: { ...storm.storm, refreshes: storm.refreshes },
@@ -102,6 +119,7 @@ export function reportJson(r: Report): unknown {
       rssStartKiB: memory.rssStartKiB,
       runs: memory.runs,
       growthPct: memory.growthPct,
+      floor: memory.floor,
       mainServiceRssKiB: Math.round(r.mainServiceRssMiB * 1024),
     },
     ratios: r.ratios,

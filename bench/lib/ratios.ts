@@ -63,17 +63,22 @@ function nginxRatio(get: Lookup, hasNginx: boolean): Ratio {
   return rpsRatio(get, name, 'S3', 'e', { min: 0.25 });
 }
 
+const FLOOR = { context: '(context: the floor)' };
+
 /** The ratios of the throughput and latency groups (S4's and S5's come with their outcomes). */
 export function groupRatios(get: Lookup, hasNginx: boolean): Ratio[] {
   return [
     rpsRatio(get, 'S1 req/s ÷ (b) bare Express req/s', 'S1', 'b', { min: 0.6 }),
+    rpsRatio(get, 'S1 req/s ÷ (f) floor token req/s', 'S1', 'f', FLOOR),
     rpsRatio(get, 'S2 (bearer) req/s ÷ (b) bare Express req/s', 'S2', 'b', {
       context: '(context)',
     }),
+    rpsRatio(get, 'S2 (bearer) req/s ÷ (f) floor token req/s', 'S2', 'f', FLOOR),
     rpsRatio(get, '(c) naive req/s ÷ (b) bare Express req/s', 'c', 'b', {
       context: '(context: 0.34 in the issue)',
     }),
     nginxRatio(get, hasNginx),
+    rpsRatio(get, 'S3 req/s ÷ (g) floor proxy req/s', 'S3', 'g', FLOOR),
     latencyGap(get),
   ];
 }

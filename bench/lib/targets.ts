@@ -1,6 +1,9 @@
 /** A measured target, its interleaved rounds, and their summary. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import type { LoadInput, LoadResult } from '../load';
-import { LOAD_CPU, rssKiB, runJsonChild } from './procs';
+import { LOAD_CPU, onEmergencyExit, rssKiB, runJsonChild } from './procs';
 import type { TargetSummary } from './report';
 import { log, SETTINGS } from './settings';
 import { spread } from './stats';
@@ -11,6 +14,8 @@ export interface Target {
   connections: number;
   url: string;
   headers?: Record<string, string>;
+  /** Header sets (one per session) added to `headers`, rotated over request by request. */
+  sessions?: Record<string, string>[];
   /** Processes whose CPU is sampled: the whole server side of this target. */
   pids: () => number[];
   /** Processes whose RSS is reported: the server under test itself. */
@@ -32,9 +37,36 @@ export function totalRssKiB(pids: number[]): number | undefined {
   }
 }
 
+let rotationDir: string | undefined;
+const rotationFiles = new Map<Record<string, string>[], string>();
+
+/** The target's sessions as a file for the load generator (too big for its argv); written once. */
+function rotationFile(target: Target): string | undefined {
+  const sets = target.sessions;
+  if (!sets?.length) return undefined;
+  let file = rotationFiles.get(sets);
+  if (!file) {
+    if (!rotationDir) {
+      const dir = mkdtempSync(join(os.tmpdir(), 'token-bff-bench-sessions-'));
+      rotationDir = dir;
+      onEmergencyExit(() => rmSync(dir, { recursive: true, force: true }));
+    }
+    file = join(rotationDir, `${rotationFiles.size}.json`);
+    writeFileSync(file, JSON.stringify(sets));
+    rotationFiles.set(sets, file);
+  }
+  return file;
+}
+
+/** Removes the session files (call once the run is over). */
+export function removeRotationFiles(): void {
+  if (rotationDir) rmSync(rotationDir, { recursive: true, force: true });
+}
+
 /** One load-generator child against the target, pinned to the load CPU. */
 export async function load(target: Target, input: Partial<LoadInput>): Promise<LoadResult> {
   const full: LoadInput = {
+    rotateFile: rotationFile(target),
     url: target.url,
     connections: target.connections,
     durationSec: SETTINGS.seconds,
@@ -46,14 +78,17 @@ export async function load(target: Target, input: Partial<LoadInput>): Promise<L
   return runJsonChild<LoadResult>(`load ${target.id}`, 'bench/load.ts', full, { cpu: LOAD_CPU });
 }
 
-/** One request with the target's headers must answer 2xx, or the scenario is broken. */
+/** A request as the first and as the last session must answer 2xx, or the scenario is broken. */
 export async function sanityCheck(target: Target): Promise<void> {
-  const res = await fetch(target.url, { headers: target.headers ?? {} });
-  const body = await res.text();
-  if (!res.ok) {
-    throw new Error(
-      `${target.label}: GET ${target.url} answered ${res.status} before any load: ${body.slice(0, 500)}`,
-    );
+  const sets = target.sessions?.length ? target.sessions : [{}];
+  for (const set of new Set([sets[0], sets[sets.length - 1]])) {
+    const res = await fetch(target.url, { headers: { ...target.headers, ...set } });
+    const body = await res.text();
+    if (!res.ok) {
+      throw new Error(
+        `${target.label}: GET ${target.url} answered ${res.status} before any load: ${body.slice(0, 500)}`,
+      );
+    }
   }
 }
 

@@ -1,27 +1,13 @@
 /**
  * Baseline (c): the tutorial token route (bench/baselines/naive-token.ts), logged in once with
- * POST /login.
+ * POST /login (one session, as the issue measured it).
  */
 import { pidsOf, startBaseline } from '../lib/baseline';
 import { VIA_HTTPS } from '../lib/service';
+import { expressLogin } from '../lib/sessions';
 import { SETTINGS } from '../lib/settings';
 import type { Shared } from '../lib/shared';
 import type { Target } from '../lib/targets';
-
-async function naiveLogin(port: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user: 'bench-cookie-user' }),
-  });
-  const cookie = res.headers
-    .getSetCookie()
-    .find((s) => s.startsWith('connect.sid='))
-    ?.split(';')[0];
-  if (!res.ok || !cookie)
-    throw new Error(`(c) naive /login answered ${res.status} without a cookie`);
-  return cookie;
-}
 
 export async function naiveToken(shared: Shared): Promise<Target> {
   const { runId } = shared;
@@ -32,7 +18,7 @@ export async function naiveToken(shared: Shared): Promise<Target> {
     LIVELIKE_CLIENT_ID: 'livelike-bench-client',
     LIVELIKE_CLIENT_SECRET: `naive-${runId}-${'l'.repeat(32)}`,
   });
-  const cookie = await naiveLogin(port);
+  const cookie = await expressLogin(port, 'bench-cookie-user');
   return {
     id: 'c',
     label: '(c) naive token route',

@@ -1,12 +1,16 @@
-/** S5: memory. A fresh service process, S1 load for N requests, RSS; N more, RSS. */
+/**
+ * S5: memory. A fresh service process, S1 load for N requests, RSS; N more, RSS. Then the same
+ * for baseline (f), to compare the RSS with the floor's.
+ */
 import type { LoadResult } from '../load';
 import { pidsOf } from '../lib/baseline';
-import { rssKiB } from '../lib/procs';
+import { rssKiB, stopChild } from '../lib/procs';
 import type { Ratio } from '../lib/report';
-import { login, startService, stopService, VIA_HTTPS } from '../lib/service';
+import { startService, stopService } from '../lib/service';
 import { log, SETTINGS, sleep } from '../lib/settings';
 import type { Shared } from '../lib/shared';
 import { load, mergeLoad, sanityCheck, type Target } from '../lib/targets';
+import type { FloorToken } from './f-floor-token';
 
 export interface MemoryRun {
   after: number;
@@ -19,7 +23,9 @@ export interface MemoryOutcome {
   rssStartKiB: number;
   runs: MemoryRun[];
   growthPct: number;
-  ratio: Ratio;
+  /** (f) through the same load in a fresh process. */
+  floor: TwoHalves;
+  ratios: Ratio[];
   line: string;
   warnings: string[];
 }
@@ -54,11 +60,13 @@ async function half(target: Target, pid: number, i: number): Promise<MemoryRun> 
   return { after, rssKiB: medianKiB, readingsKiB, result: result! };
 }
 
-/** Two halves on a fresh process; the RSS at its start (after login) too. */
-export async function twoHalves(
-  target: Target,
-  pid: number,
-): Promise<{ rssStartKiB: number; runs: [MemoryRun, MemoryRun] }> {
+/** Two halves on a fresh process; the RSS at its start (after the sanity check) too. */
+export interface TwoHalves {
+  rssStartKiB: number;
+  runs: [MemoryRun, MemoryRun];
+}
+
+export async function twoHalves(target: Target, pid: number): Promise<TwoHalves> {
   await sanityCheck(target);
   const rssStartKiB = rssKiB(pid);
   const first = await half(target, pid, 1);
@@ -74,45 +82,86 @@ export function runInvalid(runs: MemoryRun[]): string[] {
   );
 }
 
-function describe(rssStartKiB: number, runs: [MemoryRun, MemoryRun]): MemoryOutcome {
+const mib = (kib: number) => (kib / 1024).toFixed(1);
+
+function growthRatio(runs: [MemoryRun, MemoryRun], invalid: string[]): Ratio {
   const [m1, m2] = runs;
   const growthPct = ((m2.rssKiB - m1.rssKiB) / m1.rssKiB) * 100;
-  const invalid = runInvalid(runs);
-  const ratio: Ratio = {
+  return {
     name: `S5 RSS growth, 2nd vs 1st ${SETTINGS.memoryRequests.toLocaleString('en-US')} requests (median of 4 readings each)`,
     value: growthPct,
-    display: `${growthPct >= 0 ? '+' : ''}${growthPct.toFixed(1)} % (${(m1.rssKiB / 1024).toFixed(1)} → ${(m2.rssKiB / 1024).toFixed(1)} MiB)`,
+    display: `${growthPct >= 0 ? '+' : ''}${growthPct.toFixed(1)} % (${mib(m1.rssKiB)} → ${mib(m2.rssKiB)} MiB)`,
     target: '< 5 %',
     met: invalid.length ? false : growthPct < 5,
     note: invalid.length ? `INVALID: ${invalid.join('; ')}` : undefined,
   };
-  const line =
-    `S5: fresh service RSS ${(rssStartKiB / 1024).toFixed(1)} MiB after login, ` +
-    runs
-      .map(
-        (m) =>
-          `${(m.rssKiB / 1024).toFixed(1)} MiB after ${m.after.toLocaleString('en-US')} requests`,
-      )
-      .join(', ');
-  const warnings = invalid.map((m) => `INVALID S5: ${m}`);
-  return { rssStartKiB, runs, growthPct, ratio, line, warnings };
 }
 
-export async function memory(shared: Shared): Promise<MemoryOutcome> {
+function floorRatio(service: MemoryRun, floor: MemoryRun, invalid: string[]): Ratio {
+  const value = service.rssKiB / floor.rssKiB;
+  return {
+    name: `S5 RSS ÷ (f) floor RSS, each a fresh process after 2 × ${SETTINGS.memoryRequests.toLocaleString('en-US')} requests`,
+    value,
+    display: `${value.toFixed(2)} (${mib(service.rssKiB)} ÷ ${mib(floor.rssKiB)} MiB)`,
+    target: '(context)',
+    met: undefined,
+    note: invalid.length ? `INVALID: ${invalid.join('; ')}` : undefined,
+  };
+}
+
+const halvesLine = (runs: MemoryRun[]) =>
+  runs
+    .map((m) => `${mib(m.rssKiB)} MiB after ${m.after.toLocaleString('en-US')} requests`)
+    .join(', ');
+
+function describe(service: TwoHalves, floor: TwoHalves): MemoryOutcome {
+  const invalid = runInvalid(service.runs);
+  const floorInvalid = runInvalid(floor.runs);
+  const line =
+    `S5: fresh service RSS ${mib(service.rssStartKiB)} MiB before the load, ${halvesLine(service.runs)}; ` +
+    `(f) floor, fresh process, same load: ${mib(floor.rssStartKiB)} MiB before, ${halvesLine(floor.runs)}`;
+  return {
+    rssStartKiB: service.rssStartKiB,
+    runs: service.runs,
+    growthPct: growthRatio(service.runs, invalid).value ?? Number.NaN,
+    floor,
+    ratios: [
+      growthRatio(service.runs, invalid),
+      floorRatio(service.runs[1], floor.runs[1], [...invalid, ...floorInvalid]),
+    ],
+    line,
+    warnings: [
+      ...invalid.map((m) => `INVALID S5: ${m}`),
+      ...floorInvalid.map((m) => `INVALID S5 (f): ${m}`),
+    ],
+  };
+}
+
+/**
+ * S1's load (rotating over S1's sessions, still valid in Redis) on a fresh service process, then
+ * the same on a fresh (f) process.
+ */
+export async function memory(
+  shared: Shared,
+  s1: Target,
+  floor: FloorToken,
+): Promise<MemoryOutcome> {
   log(
     `\nbench: S5 memory, S1 on a fresh service process: ${SETTINGS.memoryRequests} requests, twice`,
   );
   const s5 = await startService('token-bff (S5)', shared.env);
-  const session = await login(s5, shared.appJwtSecret, 'bench-memory-user');
   const target: Target = {
+    ...s1,
     id: 'S5',
     label: 'S5 token, cookie session (memory)',
-    connections: SETTINGS.throughputConnections,
     url: `${s5.url}/livelike/token`,
-    headers: { Cookie: session.cookie, 'X-CSRF': '1', ...VIA_HTTPS },
     pids: pidsOf(s5.child),
   };
-  const { rssStartKiB, runs } = await twoHalves(target, s5.child.pid);
+  const service = await twoHalves(target, s5.child.pid);
   await stopService(s5);
-  return describe(rssStartKiB, runs);
+  log(`bench: S5 memory, the same on a fresh (f) floor process`);
+  const f = await floor.fresh();
+  const floorHalves = await twoHalves(f.target, f.baseline.child.pid);
+  await stopChild(f.baseline.child);
+  return describe(service, floorHalves);
 }
