@@ -1,25 +1,20 @@
 /**
  * `npm run bench`: starts Redis, the baselines, a LikeCoin stand-in and the built service
  * (dist/), runs the load generator against each in interleaved rounds, and prints and saves the
- * results. Each scenario and baseline lives in bench/scenarios/. See bench/README.md.
+ * results. Each scenario and baseline lives in bench/scenarios/. On Node 24 and the machine's
+ * Node, each in a child run of this file (bench/lib/nodes.ts). See bench/README.md.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { machineInfo } from './lib/machine';
+import { nodesToRun, runOnNodes } from './lib/nodes';
 import { sessionsLine, writeReport, warningLines } from './lib/output';
 import { canPin, installExitHandlers, rssKiB, stopAll } from './lib/procs';
 import { groupRatios, lookup } from './lib/ratios';
 import { stopService } from './lib/service';
 import { log, logPlan, SETTINGS } from './lib/settings';
 import { startShared, type Shared } from './lib/shared';
-import {
-  removeRotationFiles,
-  runRounds,
-  sanityCheck,
-  summarize,
-  type Results,
-  type Target,
-} from './lib/targets';
+import { runRounds, sanityCheck, summarize, type Results, type Target } from './lib/targets';
 import { bareHttp } from './scenarios/a-bare-http';
 import { bareExpress } from './scenarios/b-bare-express';
 import { naiveToken } from './scenarios/c-naive-token';
@@ -33,11 +28,7 @@ import { proxyTargets } from './scenarios/s3-proxy';
 import { refreshStorm } from './scenarios/s4-storm';
 import { memory } from './scenarios/s5-memory';
 
-interface Group {
-  name: string;
-  title: string;
-  targets: Target[];
-}
+type Group = { name: string; title: string; targets: Target[] };
 
 /** The token group, the proxy group at 50 connections, and (d) and S3 at 1 connection. */
 async function groups(
@@ -118,6 +109,11 @@ async function measure(
 }
 
 async function main(): Promise<void> {
+  const nodes = nodesToRun();
+  if (nodes) {
+    process.exitCode = await runOnNodes(nodes);
+    return;
+  }
   installExitHandlers();
   const wallStart = performance.now();
   const loadAvgAtStart = os.loadavg();
@@ -132,7 +128,6 @@ async function main(): Promise<void> {
     await stopAll();
     await stop();
     nginx?.cleanup();
-    removeRotationFiles();
   }
 }
 

@@ -140,6 +140,8 @@ export function writeReport(r: Report): string {
   const mdPath = join(dir, `${stamp}.md`);
   writeFileSync(jsonPath, `${JSON.stringify(reportJson(r), null, 2)}\n`);
   writeFileSync(mdPath, reportMd(r));
+  // A parent run joining several Node versions' reports asks where this one went.
+  if (process.env.BENCH_MD_OUT) writeFileSync(process.env.BENCH_MD_OUT, mdPath);
   log(
     `bench: wrote ${relative(ROOT, jsonPath)} and ${relative(ROOT, mdPath)}; wall time ${r.wallSeconds.toFixed(0)} s`,
   );

@@ -49,6 +49,7 @@ function rotationFile(target: Target): string | undefined {
     if (!rotationDir) {
       const dir = mkdtempSync(join(os.tmpdir(), 'token-bff-bench-sessions-'));
       rotationDir = dir;
+      // Removed when the harness exits, however it exits.
       onEmergencyExit(() => rmSync(dir, { recursive: true, force: true }));
     }
     file = join(rotationDir, `${rotationFiles.size}.json`);
@@ -56,11 +57,6 @@ function rotationFile(target: Target): string | undefined {
     rotationFiles.set(sets, file);
   }
   return file;
-}
-
-/** Removes the session files (call once the run is over). */
-export function removeRotationFiles(): void {
-  if (rotationDir) rmSync(rotationDir, { recursive: true, force: true });
 }
 
 /** One load-generator child against the target, pinned to the load CPU. */
