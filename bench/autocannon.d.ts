@@ -3,6 +3,18 @@ declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
   namespace autocannon {
+    interface Request {
+      method: string;
+      path: string;
+      headers: Record<string, string>;
+      body?: string | Buffer;
+    }
+
+    interface RequestSpec {
+      /** Called for every request: returns the request to send. */
+      setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
+    }
+
     interface Options {
       url: string;
       connections?: number;
@@ -14,6 +26,7 @@ declare module 'autocannon' {
       timeout?: number;
       pipelining?: number;
       sampleInt?: number;
+      requests?: RequestSpec[];
     }
 
     interface Result {

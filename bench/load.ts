@@ -23,6 +23,11 @@ export interface LoadInput {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * A JSON file holding an array of header sets: each request adds the next one (round-robin
+   * over all connections), so the load rotates over many sessions.
+   */
+  rotateFile?: string;
   /** Server processes whose CPU use to sample over the measured window (Linux only). */
   serverPids?: number[];
 }
@@ -81,9 +86,26 @@ function run(opts: autocannon.Options): {
   return { instance, done };
 }
 
-async function main(): Promise<void> {
-  const input = JSON.parse(process.argv[2] ?? '{}') as LoadInput;
-  const base = {
+/** The next session's headers on every request (built per request: costs load-generator CPU). */
+function rotation(file: string): autocannon.RequestSpec[] {
+  const sets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>[];
+  if (sets.length === 0) throw new Error(`${file}: no header sets`);
+  let next = 0;
+  return [
+    {
+      setupRequest: (req) => {
+        const set = sets[next++ % sets.length] as Record<string, string>;
+        req.headers = { ...req.headers, ...set };
+        return req;
+      },
+    },
+  ];
+}
+
+/** autocannon's options shared by the warm-up and the measured run. */
+function baseOptions(input: LoadInput): autocannon.Options {
+  return {
+    ...(input.rotateFile ? { requests: rotation(input.rotateFile) } : {}),
     url: input.url,
     connections: input.connections,
     method: input.method ?? 'GET',
@@ -93,36 +115,46 @@ async function main(): Promise<void> {
     // autocannon stops at its first sample tick after the time is up: tick often, stop promptly.
     sampleInt: 100,
   };
+}
 
-  let warmup: LoadResult['warmup'];
-  if (input.warmupSec > 0 && input.amount === undefined) {
-    const w = await run({ ...base, duration: input.warmupSec }).done;
-    warmup = { responses: w.requests.total, non2xx: w.non2xx, errors: w.errors };
-  }
+interface Window {
+  latencies: Samples;
+  statusCodes: Record<string, number>;
+  errors: number;
+  errorMessages: string[];
+  timeouts: number;
+  /** Measured seconds, and the CPU used over them (load generator's, servers'). */
+  seconds: number;
+  windowSec: number;
+  loadCpu: NodeJS.CpuUsage;
+  serverCpuSec: number | undefined;
+}
 
+/** Runs autocannon once, counting only the responses that arrive inside the measured window. */
+async function measuredWindow(input: LoadInput, base: autocannon.Options): Promise<Window> {
   const latencies = new Samples();
   const statusCodes: Record<string, number> = {};
   const errorMessages = new Set<string>();
   let errors = 0;
+  const fixedAmount = input.amount !== undefined;
   const measured = run({
     ...base,
-    ...(input.amount !== undefined ? { amount: input.amount } : { duration: input.durationSec }),
+    ...(fixedAmount ? { amount: input.amount } : { duration: input.durationSec }),
   });
   const start = performance.now();
   const loadCpu0 = process.cpuUsage();
   const serverCpu0 = cpuSeconds(input.serverPids);
-  let loadCpu1: NodeJS.CpuUsage | undefined;
-  let serverCpu1: number | undefined;
-  let windowEnd = 0;
+  let closed: { loadCpu: NodeJS.CpuUsage; serverCpu: number | undefined; at: number } | undefined;
   const closeWindow = () => {
-    if (loadCpu1) return;
-    loadCpu1 = process.cpuUsage(loadCpu0);
-    serverCpu1 = cpuSeconds(input.serverPids);
-    windowEnd = performance.now();
+    closed ??= {
+      loadCpu: process.cpuUsage(loadCpu0),
+      serverCpu: cpuSeconds(input.serverPids),
+      at: performance.now(),
+    };
   };
-  if (input.amount === undefined) setTimeout(closeWindow, input.durationSec * 1000).unref();
+  if (!fixedAmount) setTimeout(closeWindow, input.durationSec * 1000).unref();
   // autocannon keeps answering until its next tick after the stop: count only the window.
-  const end = input.amount !== undefined ? Infinity : start + input.durationSec * 1000;
+  const end = fixedAmount ? Infinity : start + input.durationSec * 1000;
   let last = start;
   measured.instance.on(
     'response',
@@ -142,41 +174,58 @@ async function main(): Promise<void> {
   });
   const result = await measured.done;
   closeWindow();
-  const windowSec = (windowEnd - start) / 1000;
-  const used = loadCpu1 as NodeJS.CpuUsage;
+  const { loadCpu, serverCpu, at } = closed!;
+  return {
+    latencies,
+    statusCodes,
+    errors,
+    errorMessages: [...errorMessages],
+    timeouts: result.timeouts,
+    seconds: fixedAmount ? (last - start) / 1000 : Math.min(input.durationSec, result.duration),
+    windowSec: (at - start) / 1000,
+    loadCpu,
+    serverCpuSec:
+      serverCpu0 !== undefined && serverCpu !== undefined ? serverCpu - serverCpu0 : undefined,
+  };
+}
 
-  const seconds =
-    input.amount !== undefined
-      ? (last - start) / 1000
-      : Math.min(input.durationSec, result.duration);
-  const sorted = latencies.sorted();
+function toResult(w: Window, warmup: LoadResult['warmup']): LoadResult {
+  const sorted = w.latencies.sorted();
   let sum = 0;
   for (const v of sorted) sum += v;
-  const non2xx = Object.entries(statusCodes)
+  const non2xx = Object.entries(w.statusCodes)
     .filter(([code]) => !code.startsWith('2'))
     .reduce((n, [, count]) => n + count, 0);
-  const out: LoadResult = {
+  return {
     responses: sorted.length,
-    seconds,
-    rps: sorted.length / seconds,
+    seconds: w.seconds,
+    rps: sorted.length / w.seconds,
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     max: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
     mean: sorted.length ? sum / sorted.length : Number.NaN,
-    statusCodes,
+    statusCodes: w.statusCodes,
     non2xx,
-    errors,
-    timeouts: result.timeouts,
-    errorMessages: [...errorMessages],
+    errors: w.errors,
+    timeouts: w.timeouts,
+    errorMessages: w.errorMessages,
     warmup,
-    loadCpuPct: ((used.user + used.system) / 1e6 / windowSec) * 100,
-    serverCpuPct:
-      serverCpu0 !== undefined && serverCpu1 !== undefined
-        ? ((serverCpu1 - serverCpu0) / windowSec) * 100
-        : undefined,
+    loadCpuPct: ((w.loadCpu.user + w.loadCpu.system) / 1e6 / w.windowSec) * 100,
+    serverCpuPct: w.serverCpuSec === undefined ? undefined : (w.serverCpuSec / w.windowSec) * 100,
   };
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.argv[2] ?? '{}') as LoadInput;
+  const base = baseOptions(input);
+  let warmup: LoadResult['warmup'];
+  if (input.warmupSec > 0 && input.amount === undefined) {
+    const w = await run({ ...base, duration: input.warmupSec }).done;
+    warmup = { responses: w.requests.total, non2xx: w.non2xx, errors: w.errors };
+  }
+  const window = await measuredWindow(input, base);
+  process.stdout.write(`${JSON.stringify(toResult(window, warmup))}\n`);
 }
 
 main().catch((err: unknown) => {

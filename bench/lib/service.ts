@@ -120,23 +120,52 @@ export async function login(service: Service, appJwtSecret: string, sub: string)
   return { cookie, sessionToken: body.session_token };
 }
 
-/**
- * The mobile flow: POST /likecoin/authorize (bearer), the stand-in's page, the service's
- * callback, POST /likecoin/complete. Returns the new session token the service issues.
- */
-export async function connectLikeCoin(service: Service, sessionToken: string): Promise<string> {
-  const bearer = { Authorization: `Bearer ${sessionToken}`, ...VIA_HTTPS };
+/** POST /likecoin/authorize (bearer): the provider URL the app would open. */
+async function startFlow(service: Service, bearer: Record<string, string>): Promise<URL> {
   const started = await fetch(`${service.url}/likecoin/authorize`, {
     method: 'POST',
     headers: { ...bearer, 'Content-Type': 'application/json' },
     body: JSON.stringify({ return_to: RETURN_TO }),
   });
   await expectStatus(started, 200, 'POST /likecoin/authorize');
-  const { authorization_url } = (await started.json()) as { authorization_url: string };
+  return new URL(((await started.json()) as { authorization_url: string }).authorization_url);
+}
 
-  const atProvider = await fetch(authorization_url, { redirect: 'manual' });
+/**
+ * Where the provider sends the browser back: through the stand-in's authorize page (it signs in
+ * as its `nextUser`), or, given `as`, with a code the stand-in mints for that Liker directly, so
+ * that flows for different Likers can run at the same time.
+ */
+async function providerRedirect(
+  authorizationUrl: URL,
+  as?: { standIn: LikeCoinStandIn; liker: string },
+): Promise<URL> {
+  if (as) {
+    const q = authorizationUrl.searchParams;
+    const redirectUri = q.get('redirect_uri') ?? '';
+    const scopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', as.standIn.issueCode({ redirectUri, scopes, user: as.liker }));
+    target.searchParams.set('state', q.get('state') ?? '');
+    return target;
+  }
+  const atProvider = await fetch(authorizationUrl, { redirect: 'manual' });
   await expectStatus(atProvider, 302, 'LikeCoin stand-in authorize page');
-  const callback = new URL(atProvider.headers.get('location') ?? '');
+  return new URL(atProvider.headers.get('location') ?? '');
+}
+
+/**
+ * The mobile flow: POST /likecoin/authorize (bearer), the stand-in's page (or a code minted for
+ * `as.liker`), the service's callback, POST /likecoin/complete. Returns the new session token the
+ * service issues.
+ */
+export async function connectLikeCoin(
+  service: Service,
+  sessionToken: string,
+  as?: { standIn: LikeCoinStandIn; liker: string },
+): Promise<string> {
+  const bearer = { Authorization: `Bearer ${sessionToken}`, ...VIA_HTTPS };
+  const callback = await providerRedirect(await startFlow(service, bearer), as);
   const back = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
     redirect: 'manual',
     headers: VIA_HTTPS,
