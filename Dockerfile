@@ -23,6 +23,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The operator commands: `docker compose exec token-bff token-bff sessions revoke user-1`.
+RUN chmod 755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/token-bff
 # The developer console's static files (served only when CONSOLE_ENABLED=true in production).
 COPY console ./console
 

@@ -1,5 +1,10 @@
 import type { Express } from 'express';
 import type { AppContext } from '../app-context';
+import type { Config } from '../config';
+import type { SessionEndHook } from '../session/session-index';
+import type { SessionTouchHook } from '../session/session-lifecycle';
+import type { Kv } from '../store/kv';
+import type { SealedBox } from '../store/sealed-box';
 import { proxyRoutes } from '../proxy/proxy-routes';
 import { sessionView } from '../session/session-lifecycle';
 import { connectionView } from './connection-view';
@@ -10,6 +15,33 @@ import { GrantStore } from './grant-store';
 import type { OAuthProvider } from './provider';
 import { oauthRoutes } from './oauth-routes';
 import { tokenEndpointClient } from './token-endpoint-client';
+
+/** The grants of provider `name` (the operator's CLI reaches them the same way). */
+export function grantStoreOf(name: string, config: Config, kv: Kv, box: SealedBox): GrantStore {
+  return new GrantStore(kv, box, {
+    namespace: name,
+    ttlMs: config.session.ttlSeconds * 1000,
+    cacheEntries: config.limits.cacheEntries,
+  });
+}
+
+/** A session's link to its grant ends with the session, and lives as long as it does. */
+export function grantLinkHooks(
+  name: string,
+  grants: GrantStore,
+  now: () => number,
+): { onEnd: SessionEndHook; onTouch: SessionTouchHook } {
+  return {
+    onEnd: async (sessionId, data) => {
+      const grantId = data.grants?.[name];
+      if (grantId !== undefined) await grants.unlink(grantId, sessionId, now());
+    },
+    onTouch: async (sessionId, data, lapsesAt) => {
+      const grantId = data.grants?.[name];
+      if (grantId !== undefined) await grants.touch(grantId, sessionId, lapsesAt);
+    },
+  };
+}
 
 export interface ProviderTimings {
   /** The token endpoint's whole call. */
@@ -31,11 +63,7 @@ export function mountOAuthProvider(
   const { config, kv, now, metrics } = ctx;
   const { limits } = config;
   const label = { provider: provider.name };
-  const grants = new GrantStore(kv, ctx.box, {
-    namespace: provider.name,
-    ttlMs: config.session.ttlSeconds * 1000,
-    cacheEntries: limits.cacheEntries,
-  });
+  const grants = grantStoreOf(provider.name, config, kv, ctx.box);
   const flows = new FlowStore(kv, ctx.box, {
     namespace: provider.name,
     ttlMs: timings.stateTtlMs,
@@ -62,15 +90,9 @@ export function mountOAuthProvider(
     onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
   });
 
-  // A session's link to its grant ends with it, and lives as long as it does.
-  ctx.sessionHooks.onEnd.push(async (sessionId, data) => {
-    const grantId = data.grants?.[provider.name];
-    if (grantId !== undefined) await grants.unlink(grantId, sessionId, now());
-  });
-  ctx.sessionHooks.onTouch.push(async (sessionId, data, lapsesAt) => {
-    const grantId = data.grants?.[provider.name];
-    if (grantId !== undefined) await grants.touch(grantId, sessionId, lapsesAt);
-  });
+  const links = grantLinkHooks(provider.name, grants, now);
+  ctx.sessionHooks.onEnd.push(links.onEnd);
+  ctx.sessionHooks.onTouch.push(links.onTouch);
   ctx.providerViews.push(async (req) => [
     provider.name,
     await connectionView(req, provider, grants),

@@ -57,6 +57,11 @@ export interface Kv {
   del(...keys: string[]): Promise<void>;
   /** Resolves when the store answers. */
   ping(): Promise<void>;
+  /**
+   * Resolves once connected, or rejects with StoreUnavailableError after `timeoutMs` (for a
+   * short-lived process such as the CLI; the service itself fails fast instead of waiting).
+   */
+  ready(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'redis' | 'memory';
 }

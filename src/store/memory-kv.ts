@@ -153,6 +153,8 @@ export class MemoryKv implements Kv {
 
   async ping(): Promise<void> {}
 
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.strings.clear();

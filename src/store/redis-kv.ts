@@ -125,7 +125,14 @@ export class RedisKv implements Kv {
     redis.defineCommand('kvReplaceIfEquals', { numberOfKeys: 1, lua: REPLACE_IF_EQUALS });
     redis.defineCommand('kvPushCapped', { numberOfKeys: 1, lua: PUSH_CAPPED });
     this.redis = redis as Redis & Scripts;
+    // Connection errors reach callers as StoreUnavailableError, command by command; without a
+    // listener ioredis would also print each reconnect failure to stderr.
+    redis.on('error', (err: Error) => {
+      this.lastError = err;
+    });
   }
+
+  private lastError: Error | undefined;
 
   get client(): Redis {
     return this.redis;
@@ -219,6 +226,22 @@ export class RedisKv implements Kv {
 
   async ping() {
     await this.run(() => this.redis.ping());
+  }
+
+  async ready(timeoutMs: number) {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        const why = this.lastError?.message ?? `not connected within ${timeoutMs} ms`;
+        reject(new StoreUnavailableError(new Error(why)));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', onReady);
+    });
   }
 
   async close() {

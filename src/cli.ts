@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config';
+import { runOperatorCommand, USAGE } from './ops/operator-commands';
+import { createKv } from './store/create-kv';
+
+// Operator commands: `token-bff sessions list <user-id>` and friends (see USAGE).
+async function cli(args: string[]): Promise<number> {
+  if (args.length === 0 || args[0] === '--help' || args[0] === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return args.length === 0 ? 1 : 0;
+  }
+  if (process.env.NODE_ENV !== 'production' && existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = loadConfig(process.env).config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`token-bff: bad configuration: ${err.problems.join('; ')}\n`);
+    return 1;
+  }
+  if (!config.redis.url) {
+    process.stderr.write(
+      'token-bff: no Redis configured: the embedded store lives inside the service process\n',
+    );
+    return 1;
+  }
+  const kv = createKv(config);
+  try {
+    await kv.ready(config.limits.redisConnectTimeoutMs);
+    const result = await runOperatorCommand(args, { config, kv, now: Date.now });
+    (result.code === 0 ? process.stdout : process.stderr).write(`${result.out}\n`);
+    return result.code;
+  } catch (err) {
+    process.stderr.write(`token-bff: the store cannot be reached (${describe(err)})\n`);
+    return 1;
+  } finally {
+    await kv.close();
+  }
+}
+
+function describe(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+cli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`token-bff: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

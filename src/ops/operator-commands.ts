@@ -1,0 +1,89 @@
+import type { Config } from '../config';
+import { grantLinkHooks, grantStoreOf } from '../oauth/mount-oauth-provider';
+import { SessionStore } from '../session/express-session-adapter';
+import { SessionIndex } from '../session/session-index';
+import type { Kv } from '../store/kv';
+import { SealedBox } from '../store/sealed-box';
+
+export const USAGE = `usage: token-bff <command>
+
+  sessions list <user-id>     the user's live sessions (devices), newest first
+  sessions revoke <user-id>   end every session of the user (cookie and bearer die at once)
+  grants revoke <liker-id>    forget the user's LikeCoin grant, for every session linked to it
+
+Reads the service's configuration (environment; .env in development) and talks to its store.`;
+
+export interface CommandResult {
+  /** 0 done, 1 bad arguments or an unreachable store. */
+  code: 0 | 1;
+  out: string;
+}
+
+export interface OperatorDeps {
+  config: Config;
+  kv: Kv;
+  now: () => number;
+}
+
+// A user id as the service accepts it: 1 to 255 characters.
+const validId = (id: string | undefined): id is string =>
+  id !== undefined && id.length > 0 && id.length <= 255;
+
+/** One operator command, run against the store the service uses. */
+export async function runOperatorCommand(
+  args: readonly string[],
+  deps: OperatorDeps,
+): Promise<CommandResult> {
+  const [area, verb, id, ...extra] = args;
+  const command = `${area ?? ''} ${verb ?? ''}`;
+  const known = ['sessions list', 'sessions revoke', 'grants revoke'];
+  if (!known.includes(command)) return { code: 1, out: USAGE };
+  if (!validId(id) || extra.length > 0) {
+    return { code: 1, out: `token-bff ${command}: give exactly one id of 1 to 255 characters` };
+  }
+  const { config, kv, now } = deps;
+  const box = new SealedBox(config.tokenEncryptionKeys);
+  const grants = grantStoreOf('likecoin', config, kv, box);
+  const index = new SessionIndex({
+    kv,
+    store: new SessionStore(kv, config.session.ttlSeconds),
+    ttlMs: config.session.ttlSeconds * 1000,
+    now,
+    onEnd: [grantLinkHooks('likecoin', grants, now).onEnd],
+    onEnded: () => undefined,
+  });
+  switch (command) {
+    case 'sessions list': {
+      const sessions = await index.list(id);
+      const rows = sessions.map((s) =>
+        [
+          s.handle,
+          s.carrier,
+          new Date(s.createdAt).toISOString(),
+          new Date(s.lastSeenAt).toISOString(),
+          JSON.stringify(s.userAgent),
+        ].join('\t'),
+      );
+      return {
+        code: 0,
+        out: [`${sessions.length} live session(s) of ${JSON.stringify(id)}`, ...rows].join('\n'),
+      };
+    }
+    case 'sessions revoke': {
+      const ended = await index.endAll(id, 'revoked');
+      return { code: 0, out: `ended ${ended} session(s) of ${JSON.stringify(id)}` };
+    }
+    default: {
+      const grantId = grants.idOf(id);
+      const linked = await grants.linkedSessions(grantId);
+      const existed = (await grants.read(grantId)) !== undefined;
+      await grants.forget(grantId);
+      return {
+        code: 0,
+        out: existed
+          ? `forgot the LikeCoin grant of ${JSON.stringify(id)} (${linked.length} linked session(s))`
+          : `no LikeCoin grant for ${JSON.stringify(id)}`,
+      };
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import {
+  asLiker,
+  connectedApp,
+  startWithLikeCoin,
+  type LikeCoinSetup,
+} from '../support/likecoin-flow';
+import { login } from '../support/login';
+import { BASE_ENV } from '../support/test-app';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs the operator CLI (src/cli.ts through tsx) against the test app's store. */
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(ROOT, 'src/cli.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, ...env },
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => done({ code: code ?? -1, out, err }));
+  });
+}
+
+let s: LikeCoinSetup;
+let env: Record<string, string>;
+beforeAll(async () => {
+  s = await startWithLikeCoin();
+  env = {
+    ...BASE_ENV,
+    TOKEN_ENCRYPTION_KEY: s.t.config.tokenEncryptionKeys
+      .map((k) => Buffer.from(k).toString('base64'))
+      .join(','),
+    REDIS_URL: process.env.REDIS_URL!,
+    REDIS_KEY_PREFIX: s.t.keyPrefix,
+    LOG_LEVEL: 'silent',
+  };
+});
+afterAll(() => s.close());
+
+const alive = async (token: string) =>
+  (await request(s.t.url).get('/session').set('Authorization', `Bearer ${token}`)).status === 200;
+
+it('sessions list, then sessions revoke: the revoked bearer and cookie are dead at once', async () => {
+  const laptop = await login(s.t, { sub: 'cli-user' });
+  const phone = await login(s.t, { sub: 'cli-user' });
+  const listed = await cli(['sessions', 'list', 'cli-user'], env);
+  expect(listed.code).toBe(0);
+  expect(listed.out).toMatch(/^2 live session\(s\) of "cli-user"\n/);
+  expect(listed.out.trim().split('\n')).toHaveLength(3);
+  expect(listed.out).not.toContain(laptop.sessionToken.split('.')[0]);
+
+  const revoked = await cli(['sessions', 'revoke', 'cli-user'], env);
+  expect([revoked.code, revoked.out.trim()]).toEqual([0, 'ended 2 session(s) of "cli-user"']);
+  expect(await alive(phone.sessionToken)).toBe(false);
+  const byCookie = await request(s.t.url).get('/session').set('Cookie', laptop.cookie);
+  expect(byCookie.body.authenticated).toBe(false);
+  expect((await cli(['sessions', 'list', 'cli-user'], env)).out).toMatch(/^0 live session/);
+});
+
+it('grants revoke forgets a Liker’s grant for every linked session', async () => {
+  asLiker(s.provider, 'cli-liker');
+  const phone = await connectedApp(s, 'cli-app-user');
+  const res = await cli(['grants', 'revoke', 'cli-liker'], env);
+  expect([res.code, res.out.trim()]).toEqual([
+    0,
+    'forgot the LikeCoin grant of "cli-liker" (1 linked session(s))',
+  ]);
+  const view = await request(s.t.url).get('/session').set('Authorization', `Bearer ${phone}`);
+  expect(view.body.likecoin.connected).toBe(false);
+  expect((await cli(['grants', 'revoke', 'cli-liker'], env)).out.trim()).toBe(
+    'no LikeCoin grant for "cli-liker"',
+  );
+});
+
+it.each([
+  [[], /^usage: token-bff/],
+  [['sessions'], /^usage: token-bff/],
+  [['sessions', 'delete', 'u'], /^usage: token-bff/],
+  [['sessions', 'list'], /give exactly one id/],
+  [['sessions', 'list', 'a', 'b'], /give exactly one id/],
+  [['grants', 'revoke', 'x'.repeat(256)], /give exactly one id/],
+])('bad arguments %j: exit 1 with a clear line', async (args, message) => {
+  const res = await cli(args, env);
+  expect(res.code).toBe(1);
+  expect(res.out + res.err).toMatch(message);
+});
+
+it('an unreachable store: exit 1 with one line', async () => {
+  const res = await cli(['sessions', 'list', 'u'], {
+    ...env,
+    REDIS_URL: 'redis://127.0.0.1:1',
+  });
+  expect(res.code).toBe(1);
+  expect(res.err.trim().split('\n')).toHaveLength(1);
+  expect(res.err).toMatch(/^token-bff: the store cannot be reached/);
+});
