@@ -61,13 +61,34 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** Response headers for the caller, from the upstream's: no cookies, nothing hop-by-hop. */
+// What an upstream may tell the caller about its answer. Everything else (CORS, CSP, framing,
+// HSTS, cookies, caching, anything new) is the service's own to say: our headers always win.
+const PASSED_TO_CALLER = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-range',
+  'content-disposition',
+  'accept-ranges',
+  'etag',
+  'last-modified',
+  'retry-after',
+  'location',
+  'www-authenticate',
+  'ratelimit',
+  'ratelimit-policy',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+]);
+
+/** Response headers for the caller, from the upstream's: only those that describe the answer. */
 export function callerResponseHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
   const dropped = namedInConnection(upstream);
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || name === 'set-cookie')
-      continue;
+    if (value === undefined || !PASSED_TO_CALLER.has(name) || dropped.has(name)) continue;
     out[name] = value;
   }
   return out;
