@@ -90,3 +90,57 @@ describe('headers of proxied answers', () => {
     expect(res.body).toEqual({ ok: true });
   });
 });
+
+describe('headers of proxied calls', () => {
+  const spoofed: Record<string, string> = {
+    X_Forwarded_For: '6.6.6.6',
+    X_Forwarded_Host: 'evil.example',
+    'X-Forwarded_Proto': 'https',
+    X_Real_IP: '6.6.6.6',
+    'X-Real-IP': '6.6.6.6',
+    'X-Forwarded_Access-Token': 'planted',
+    X_Forwarded_Email: 'admin@example.com',
+    'X-Forwarded-User': 'admin',
+    'X-Auth-Request-User': 'admin',
+    'X-Auth-Request-Email': 'admin@example.com',
+    'X-Original-URL': '/admin',
+    'X-Rewrite-URL': '/admin',
+    'X-HTTP-Method-Override': 'DELETE',
+    'X-Method-Override': 'DELETE',
+    'True-Client-IP': '6.6.6.6',
+    'CF-Connecting-IP': '6.6.6.6',
+    'Client-IP': '6.6.6.6',
+    Forwarded: 'for=6.6.6.6',
+    Content_Type: 'text/evil',
+    Cookie: 'a=b',
+  };
+
+  it('passes none of the forwarding, identity or override headers, however they are spelt', async () => {
+    await request(t.url)
+      .get('/livelike/api/anything')
+      .set('Authorization', bearer)
+      .set(spoofed)
+      .set('Accept', 'application/json')
+      .set('Accept-Language', 'fr')
+      .set('If-None-Match', '"v1"')
+      .expect(200);
+    const sent = upstream.calls.at(-1)!;
+    // Names as the upstream would read them: any case, "_" taken for "-".
+    const canonical = (n: string) => n.toLowerCase().replace(/_/g, '-');
+    const received = sent.rawHeaders.filter((_, i) => i % 2 === 0).map(canonical);
+    const ours = ['x-forwarded-for', 'x-forwarded-proto'];
+    const planted = Object.keys(spoofed).map(canonical);
+    expect(received.filter((n) => planted.includes(n) && !ours.includes(n))).toEqual([]);
+    // What we say about the caller, once, in our own words.
+    for (const name of ours) expect(received.filter((n) => n === name)).toHaveLength(1);
+    expect(sent.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(sent.headers['x-forwarded-proto']).toBe('http');
+    expect(sent.headers['content-type']).toBeUndefined();
+    expect(sent.headers).toMatchObject({
+      accept: 'application/json',
+      'accept-language': 'fr',
+      'if-none-match': '"v1"',
+    });
+    expect(sent.headers.authorization).toMatch(/^Bearer eyJ/);
+  });
+});
