@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
+import { rawRequest } from '../support/raw-request';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -142,5 +143,41 @@ describe('headers of proxied calls', () => {
       'if-none-match': '"v1"',
     });
     expect(sent.headers.authorization).toMatch(/^Bearer eyJ/);
+  });
+});
+
+describe('header floods', () => {
+  const flood = (n: number) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`x-f${i}`, 'x']));
+
+  it.each([150, 1900])(
+    'refuses %i headers with 431 too_many_headers, calling nobody',
+    async (n) => {
+      const before = upstream.calls.length;
+      const res = await rawRequest(t.url, '/livelike/api/anything', {
+        headers: { authorization: bearer, ...flood(n) },
+      });
+      expect(res.status).toBe(431);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 431, code: 'too_many_headers' });
+      expect(upstream.calls.length).toBe(before);
+    },
+  );
+
+  it('serves a request just under the cap, with our Authorization first upstream', async () => {
+    const res = await rawRequest(t.url, '/livelike/api/anything', {
+      // With Host and Connection, the client sends exactly the cap.
+      headers: {
+        accept: 'application/json',
+        ...flood(t.config.limits.maxHeaderCount - 5),
+        'accept-language': 'fr',
+        authorization: bearer,
+      },
+    });
+    expect(res.status).toBe(200);
+    const sent = upstream.calls.at(-1)!;
+    // undici's own Host and Connection come first; of what we forward, our credential leads.
+    const names = sent.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(names.filter((n) => n !== 'host' && n !== 'connection')[0]).toBe('authorization');
   });
 });
