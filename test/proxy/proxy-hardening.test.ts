@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import request from 'supertest';
 import { login } from '../support/login';
 import { rawRequest } from '../support/raw-request';
@@ -179,5 +180,42 @@ describe('header floods', () => {
     // undici's own Host and Connection come first; of what we forward, our credential leads.
     const names = sent.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
     expect(names.filter((n) => n !== 'host' && n !== 'connection')[0]).toBe('authorization');
+  });
+});
+
+/** Sends the head, waits for the server's 100 Continue, then the body; resolves with all it read. */
+function expectContinue(head: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let sentBody = false;
+    const socket = connect(Number(new URL(t.url).port), '127.0.0.1', () => socket.write(head));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (!sentBody && text.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+        sentBody = true;
+        socket.write(body);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+  });
+}
+
+describe('Expect: 100-continue', () => {
+  it('is answered by us, not forwarded: the call and its body go through', async () => {
+    const body = JSON.stringify({ hello: 'world' });
+    const text = await expectContinue(
+      'POST /livelike/api/upload HTTP/1.1\r\nHost: x\r\n' +
+        `Authorization: ${bearer}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+      body,
+    );
+    const final = text.slice(text.indexOf('\r\n\r\n') + 4);
+    expect(final).toMatch(/^HTTP\/1\.1 200 /);
+    const sent = upstream.calls.at(-1)!;
+    expect(sent.path).toBe('/api/upload');
+    expect(sent.body.toString()).toBe(body);
+    expect(sent.headers.expect).toBeUndefined();
+    expect(t.logs.entries().filter((e) => Number(e.level) >= 50)).toEqual([]);
   });
 });
