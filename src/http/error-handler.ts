@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { StoreUnavailableError } from '../store/kv';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http-problem';
+import { bodyProblem, isBodyParserError } from './json-body';
 
 const STORE_RETRY_AFTER_SECONDS = '2';
 
@@ -42,35 +43,6 @@ export function toProblem(err: unknown): HttpProblem {
       },
     );
   }
-  const bodyError = bodyParserProblem(err);
-  if (bodyError) return bodyError;
+  if (isBodyParserError(err)) return bodyProblem(err);
   return new HttpProblem(500, 'internal_error', 'Something went wrong on our side.');
-}
-
-/** body-parser tags its errors with `type`; each gets its own stable code. */
-function bodyParserProblem(err: unknown): HttpProblem | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch ((err as { type: unknown }).type) {
-    case 'entity.parse.failed':
-      return new HttpProblem(400, 'invalid_json', 'The request body is not valid JSON.');
-    case 'entity.too.large':
-      return new HttpProblem(413, 'payload_too_large', 'The request body is too large.');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpProblem(
-        415,
-        'unsupported_media_type',
-        'Unsupported body encoding or charset.',
-      );
-    case 'request.aborted':
-      return new HttpProblem(400, 'request_aborted', 'The request body was cut short.');
-    case 'request.size.invalid':
-      return new HttpProblem(
-        400,
-        'invalid_content_length',
-        'Content-Length does not match the body.',
-      );
-    default:
-      return undefined;
-  }
 }
