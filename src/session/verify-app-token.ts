@@ -64,11 +64,27 @@ export function createAppTokenVerifier(cfg: AppJwtConfig, jwksTimeoutMs: number)
     } catch (err) {
       throw appTokenProblem(err);
     }
+    // jose checks iat only with maxTokenAge; a token issued in the future is forged or from a
+    // wrong clock, and would outlive its intended lifetime.
+    if (
+      typeof payload.iat === 'number' &&
+      payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS
+    ) {
+      throw new HttpProblem(401, 'invalid_id_token', 'The token\'s "iat" claim is not accepted.');
+    }
     return userIdFromClaim(payload[cfg.userClaim]);
   };
 }
 
-/** The user id a claim holds: a string, or a safe integer written as one; 1–255 characters. */
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: a user id ends up in
+// logs, store keys and operator commands, where any of them could forge or split a line.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * The user id a claim holds: a string, or a safe integer written as one; 1–255 characters, no
+ * control characters.
+ */
 export function userIdFromClaim(value: unknown): string {
   const id =
     typeof value === 'string'
@@ -76,11 +92,11 @@ export function userIdFromClaim(value: unknown): string {
       : typeof value === 'number' && Number.isSafeInteger(value)
         ? String(value)
         : undefined;
-  if (id === undefined || id.length === 0 || id.length > 255) {
+  if (id === undefined || id.length === 0 || id.length > 255 || CONTROL.test(id)) {
     throw new HttpProblem(
       422,
       'invalid_user_id',
-      "The token's user claim must be a string or integer of 1 to 255 characters.",
+      "The token's user claim must be a string or integer of 1 to 255 characters, without control characters.",
     );
   }
   return id;

@@ -97,6 +97,10 @@ describe('paths that would leave the upstream base', () => {
     '/likecoin/api/..%5cx',
     '/likecoin/api//evil.example/x',
     '/likecoin/api/a%00b',
+    '/likecoin/api/users;x=1/profile',
+    '/likecoin/api/users%3bx',
+    '/likecoin/api/%252e%252e/x',
+    '/likecoin/api/a%252fb',
     'http://evil.example/likecoin/api/users/profile',
   ])('%s ⇒ 400 and no upstream call', async (path) => {
     const before = apiCalls();
