@@ -26,9 +26,11 @@ const PASSED_UPSTREAM = new Set([
 
 // RFC 9110 §7.6.1: a header named in Connection is meant for that one hop, whatever its name.
 function namedInConnection(headers: IncomingHttpHeaders): Set<string> {
-  const value = headers.connection;
+  // undici hands a repeated header over as an array.
+  const value: unknown = headers.connection;
+  const listed = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : '';
   return new Set(
-    (value ?? '')
+    listed
       .split(',')
       .map((t) => t.trim().toLowerCase())
       .filter(Boolean),
