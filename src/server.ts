@@ -1,13 +1,23 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Limits } from './config';
-import { problemBody } from './http/http-problem';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http/http-problem';
 import { problems } from './http/problems';
 
 /** An http.Server with every limit explicit: header size, header and request time, keep-alive. */
 export function createHttpServer(app: Express, limits: Limits): Server {
-  const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, app);
+  const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, (req, res) => {
+    if (req.rawHeaders.length / 2 > limits.maxHeaderCount) {
+      refuse(res, problems.tooManyHeaders(limits.maxHeaderCount));
+      return;
+    }
+    app(req, res);
+  });
+  // Node drops the headers past maxHeadersCount without a word (Host among them, which it then
+  // answers with a bare 400). The shortest header line ("a:" CRLF) is 4 bytes, so at this count
+  // maxHeaderSize refuses first: every header within the size limit is kept, and counted above.
+  server.maxHeadersCount = Math.ceil(limits.maxHeaderBytes / 4);
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -15,6 +25,17 @@ export function createHttpServer(app: Express, limits: Limits): Server {
     answerClientError(err, socket),
   );
   return server;
+}
+
+function refuse(res: ServerResponse<IncomingMessage>, problem: HttpProblem): void {
+  const body = JSON.stringify(problemBody(problem));
+  res.shouldKeepAlive = false;
+  res.writeHead(problem.status, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
 }
 
 /** Requests Node refuses before Express sees them still get a problem+json answer. */

@@ -7,6 +7,8 @@
 export interface Limits {
   readonly jsonBodyBytes: number;
   readonly maxHeaderBytes: number;
+  /** Request header lines, counted as they came (repeats included). */
+  readonly maxHeaderCount: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
@@ -49,6 +51,8 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   jsonBodyBytes: 16 * 1024,
   maxHeaderBytes: 16 * 1024,
+  // A browser sends about 20; a flood of tiny headers would otherwise push ours out upstream.
+  maxHeaderCount: 100,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   // Below the 60 s idle timeout of common load balancers, so they never reuse a socket we closed.

@@ -3,6 +3,7 @@ import type { Limits } from '../config';
 import { discardSessionChanges } from '../session/express-session-adapter';
 import { StoreUnavailableError } from '../store/kv';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http-problem';
+import { bodyProblem, isBodyParserError } from './json-body';
 import { problems } from './problems';
 
 export const notFound: RequestHandler = (_req, _res, next) => {
@@ -36,27 +37,9 @@ export function toProblem(
   limits: Pick<Limits, 'storeRetryAfterSeconds'>,
 ): HttpProblem {
   if (err instanceof HttpProblem) return err;
-  if (err instanceof StoreUnavailableError)
+  if (err instanceof StoreUnavailableError) {
     return problems.storeUnavailable(limits.storeRetryAfterSeconds);
-  return bodyParserProblem(err) ?? problems.internalError();
-}
-
-/** body-parser tags its errors with `type`; each gets its own stable code. */
-function bodyParserProblem(err: unknown): HttpProblem | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch ((err as { type: unknown }).type) {
-    case 'entity.parse.failed':
-      return problems.invalidJson();
-    case 'entity.too.large':
-      return problems.payloadTooLarge();
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return problems.unsupportedMediaType();
-    case 'request.aborted':
-      return problems.requestAborted();
-    case 'request.size.invalid':
-      return problems.invalidContentLength();
-    default:
-      return undefined;
   }
+  if (isBodyParserError(err)) return bodyProblem(err);
+  return problems.internalError();
 }

@@ -1,9 +1,11 @@
 import express, { type RequestHandler } from 'express';
+import type { HttpProblem } from './http-problem';
 import { problems } from './problems';
 
 /**
  * For routes that take a JSON body: anything but application/json is refused (415) rather
- * than silently ignored, and the body is capped.
+ * than silently ignored, and the body is capped. Whatever goes wrong reading it is the
+ * caller's body, never our fault: always a 4xx.
  */
 export function jsonBody(limitBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -13,7 +15,44 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit: limitBytes, strict: true })];
+  const parseJson = express.json({ limit: limitBytes, strict: true });
+  const parse: RequestHandler = (req, res, next) =>
+    parseJson(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyProblem(err)));
+  return [requireJson, parse];
+}
+
+/**
+ * What a body-parser (raw-body) error means to the caller. body-parser tags its own errors with
+ * `type`; errors from the decompression stream (zlib: garbage, truncated or empty gzip, deflate
+ * or brotli data) come through untagged, and so does anything a later version adds.
+ */
+export function bodyProblem(err: unknown): HttpProblem {
+  const type =
+    typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+  switch (type) {
+    case 'entity.parse.failed':
+      return problems.invalidJson();
+    case 'entity.too.large':
+      return problems.payloadTooLarge();
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problems.unsupportedMediaType();
+    case 'request.aborted':
+      return problems.requestAborted();
+    case 'request.size.invalid':
+      return problems.invalidContentLength();
+    default:
+      return problems.invalidBody(
+        'The request body could not be read (is its Content-Encoding right?).',
+      );
+  }
+}
+
+/** body-parser's own errors carry a string `type`. */
+export function isBodyParserError(err: unknown): boolean {
+  return (
+    typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string'
+  );
 }
 
 /** A JSON object body (not an array, string or null), or a 400. */

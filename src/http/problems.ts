@@ -44,6 +44,8 @@ export const problems = {
     new HttpProblem(415, 'unsupported_media_type', detail),
   invalidUserId: (detail: string) => new HttpProblem(422, 'invalid_user_id', detail),
   invalidProfileId: (detail: string) => new HttpProblem(422, 'invalid_profile_id', detail),
+  tooManyHeaders: (max: number) =>
+    new HttpProblem(431, 'too_many_headers', `Send at most ${max} request headers.`),
   headersTooLarge: () =>
     new HttpProblem(431, 'headers_too_large', 'The request headers are too large.'),
 

@@ -54,18 +54,25 @@ export async function sendUpstream(
   }
 }
 
-/** Streams the upstream's answer to the caller, minus cookies and hop-by-hop headers. */
-export async function relay(answer: UpstreamAnswer, res: Response): Promise<void> {
+/**
+ * Streams the upstream's answer to the caller with the headers that describe it; the service's
+ * own security, CORS and caching headers stay as they are.
+ */
+export async function relay(answer: UpstreamAnswer, res: Response): Promise<'done' | 'cut'> {
   res.status(answer.status);
   for (const [name, value] of Object.entries(callerResponseHeaders(answer.headers))) {
     if (value !== undefined) res.setHeader(name, value);
   }
+  // The answer is for one session's user: no shared cache may keep it, whatever upstream says.
+  res.setHeader('Cache-Control', 'no-store');
   try {
     await pipeline(answer.body, res);
+    return 'done';
   } catch {
     // The upstream stalled or broke mid-body, or the caller left: the status is already out,
     // so cutting the connection is the only honest signal left.
     res.destroy();
+    return 'cut';
   }
 }
 

@@ -35,34 +35,47 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
   const timeouts = { firstByteMs: limits.upstreamFirstByteMs, idleMs: limits.upstreamIdleMs };
   const router = Router();
   router.use(deps.guards, async (req: Request, res: Response) => {
-    const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
-    const target = upstreamUrl(deps.base, rest, query, limits.proxyTargetBytes);
-    const bearer = await deps.bearer(req);
-    const body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);
     const abort = new AbortController();
-    // The caller hanging up ends the upstream call too.
+    // The caller hanging up ends the upstream call too (and whatever we were waiting for).
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
     });
-    const send = (token: string) =>
-      sendUpstream(deps.dispatcher, req, target, token, body, timeouts, abort.signal);
-
+    // Also true when the caller left before this handler started listening.
+    const callerLeft = () => abort.signal.aborted || req.socket.destroyed;
+    let stage = 'bearer';
     let answer;
     try {
+      const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
+      const target = upstreamUrl(deps.base, rest, query, limits.proxyTargetBytes);
+      const bearer = await deps.bearer(req);
+      stage = 'body';
+      const body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);
+      if (callerLeft()) throw new Error('the caller left while its body was read');
+      stage = 'upstream';
+      const send = (token: string) =>
+        sendUpstream(deps.dispatcher, req, target, token, body, timeouts, abort.signal);
       answer = await send(bearer.token);
       if (answer.status === 401 && bearer.renew && body.kind !== 'stream') {
         await discard(answer);
-        answer = await send(await bearer.renew());
+        stage = 'renewal';
+        const token = await bearer.renew();
+        stage = 'upstream';
+        answer = await send(token);
       }
     } catch (err) {
-      // The caller left: nobody is waiting for an answer, and nothing failed upstream.
-      if (abort.signal.aborted) {
-        req.log.info('caller left before the upstream answered');
+      // The caller left: nobody is waiting for an answer, and nothing failed upstream (whatever
+      // broke after they left broke because they left, or matters to no one).
+      if (callerLeft()) {
+        req.log.info({ stage }, 'caller left before the upstream answered');
         return;
       }
       throw err;
     }
-    await relay(answer, res);
+    const outcome = await relay(answer, res);
+    if (outcome === 'cut') {
+      if (callerLeft()) req.log.info({ stage: 'relay' }, 'caller left during the answer');
+      else req.log.warn('the upstream answer broke off mid-body');
+    }
   });
   return router;
 }

@@ -7,6 +7,11 @@ const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 const ENCODED_SEPARATOR = /%(2f|5c)/i;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]|%(0[0-9a-f]|1[0-9a-f]|7f)/i;
+// Path parameters (";", raw or encoded) mean different things to different servers (Tomcat,
+// Spring and some gateways strip them before routing), and "%25" before an encoded dot, slash or
+// backslash is a double encoding that a second decoder turns into the very thing refused above.
+const PATH_PARAMETER = /;|%3b/i;
+const DOUBLE_ENCODED = /%25(2e|2f|5c)/i;
 
 /**
  * The upstream URL for a proxied call: the configured base, the path after our prefix and the
@@ -19,6 +24,8 @@ export function upstreamUrl(base: URL, rest: string, query: string, maxLength = 
   if (
     DOT_SEGMENT.test(rest) ||
     ENCODED_SEPARATOR.test(rest) ||
+    PATH_PARAMETER.test(rest) ||
+    DOUBLE_ENCODED.test(rest) ||
     CONTROL.test(rest) ||
     CONTROL.test(query)
   ) {

@@ -73,11 +73,27 @@ export function createAppTokenVerifier(
     } catch (err) {
       throw appTokenProblem(err, limits.providerRetryAfterSeconds);
     }
+    // jose checks iat only with maxTokenAge; a token issued in the future is forged or from a
+    // wrong clock, and would outlive its intended lifetime.
+    if (
+      typeof payload.iat === 'number' &&
+      payload.iat > Date.now() / 1000 + limits.clockToleranceSeconds
+    ) {
+      throw problems.invalidIdToken('The token\'s "iat" claim is not accepted.');
+    }
     return userIdFromClaim(payload[cfg.userClaim]);
   };
 }
 
-/** The user id a claim holds: a string, or a safe integer written as one; 1–255 characters. */
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: a user id ends up in
+// logs, store keys and operator commands, where any of them could forge or split a line.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * The user id a claim holds: a string, or a safe integer written as one; 1–255 characters, no
+ * control characters.
+ */
 export function userIdFromClaim(value: unknown): string {
   const id =
     typeof value === 'string'
@@ -85,9 +101,9 @@ export function userIdFromClaim(value: unknown): string {
       : typeof value === 'number' && Number.isSafeInteger(value)
         ? String(value)
         : undefined;
-  if (id === undefined || id.length === 0 || id.length > 255) {
+  if (id === undefined || id.length === 0 || id.length > 255 || CONTROL.test(id)) {
     throw problems.invalidUserId(
-      "The token's user claim must be a string or integer of 1 to 255 characters.",
+      "The token's user claim must be a string or integer of 1 to 255 characters, without control characters.",
     );
   }
   return id;

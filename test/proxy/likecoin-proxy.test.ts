@@ -33,7 +33,8 @@ describe('GET /likecoin/api/*', () => {
       .set(headers())
       .set('X-Forwarded-For', '6.6.6.6')
       .set('Forwarded', 'for=6.6.6.6')
-      .set('X-Custom', 'kept')
+      .set('Accept-Language', 'fr')
+      .set('X-Custom', 'dropped')
       .send({ hello: 'world' })
       .expect(200);
     expect(res.body).toMatchObject({
@@ -50,7 +51,8 @@ describe('GET /likecoin/api/*', () => {
     expect(seen.forwarded).toBeUndefined();
     expect(seen['x-forwarded-for']).toMatch(/127\.0\.0\.1$/);
     expect(seen['x-forwarded-proto']).toBe('http');
-    expect(seen['x-custom']).toBe('kept');
+    expect(seen['accept-language']).toBe('fr');
+    expect(seen['x-custom']).toBeUndefined();
     expect(seen.host).toBe(new URL(s.provider.url).host);
   });
 
@@ -95,6 +97,10 @@ describe('paths that would leave the upstream base', () => {
     '/likecoin/api/..%5cx',
     '/likecoin/api//evil.example/x',
     '/likecoin/api/a%00b',
+    '/likecoin/api/users;x=1/profile',
+    '/likecoin/api/users%3bx',
+    '/likecoin/api/%252e%252e/x',
+    '/likecoin/api/a%252fb',
     'http://evil.example/likecoin/api/users/profile',
   ])('%s ⇒ 400 and no upstream call', async (path) => {
     const before = apiCalls();

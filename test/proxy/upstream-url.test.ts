@@ -11,6 +11,9 @@ describe('upstreamUrl', () => {
     ['/', '', 'https://api.like.co/v1/'],
     ['/file.json', '', 'https://api.like.co/v1/file.json'],
     ['/...', '', 'https://api.like.co/v1/...'],
+    ['/100%25', '', 'https://api.like.co/v1/100%25'],
+    ['/a%2541', '', 'https://api.like.co/v1/a%2541'],
+    ['/x', '?a=1;b=2', 'https://api.like.co/v1/x?a=1;b=2'],
   ])('maps %s%s under the base', (rest, query, expected) => {
     expect(build(rest, query)).toBe(expected);
   });
@@ -38,6 +41,16 @@ describe('upstreamUrl', () => {
     [''],
     ['x'],
     [`/${'a'.repeat(9000)}`],
+    ['/users;jsessionid=x/profile'],
+    ['/users/profile;'],
+    ['/admin;/x'],
+    ['/users%3bx'],
+    ['/users%3Bx'],
+    ['/%252e%252e/admin'],
+    ['/a%252fb'],
+    ['/a%252Fb'],
+    ['/a%255cb'],
+    ['/%252E./x'],
   ])('refuses %p with 400 invalid_path', (rest) => {
     expect(() => build(rest)).toThrow(
       expect.objectContaining({ status: 400, code: 'invalid_path' }),
