@@ -200,7 +200,10 @@ export class RedisKv implements Kv {
   }
 
   async close() {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // QUIT lets pending replies arrive. It does not close the Sentinel failover detector's own
+    // connections to the sentinels (ioredis 6), which would then reconnect forever; disconnect does.
+    await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
 export interface RedisProcess {
   port: number;
   child: ChildProcess;
-  /** SIGKILLs it (these servers keep nothing) and resolves once it has exited. */
+  /** Stops it and resolves once it has exited and its output is closed. */
   kill(): Promise<void>;
 }
 
@@ -20,11 +19,18 @@ export function spawnRedis(
   ready = 'Ready to accept connections',
 ): Promise<RedisProcess> {
   const child = spawn('redis-server', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // SIGTERM, not SIGKILL: redis-server then ends the child it forks for a replica's full sync,
+  // which would otherwise outlive it holding our pipes open (and jest with them).
   const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, 3_000);
+    await closed;
+    clearTimeout(timer);
   };
   return new Promise((resolve, reject) => {
     let out = '';

@@ -41,6 +41,9 @@ export async function startRedisSentinel(): Promise<RedisSentinel> {
     // Diskless full syncs wait 5 s by default for more replicas to join: there is only one.
     '--repl-diskless-sync-delay',
     '0',
+    // SIGTERM would otherwise wait up to 10 s for a lagging replica before exiting.
+    '--shutdown-timeout',
+    '0',
   ];
   try {
     const masterPort = await freePort();
