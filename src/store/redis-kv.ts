@@ -94,6 +94,7 @@ export function createRedisClient(
         name: topology.name,
         username: topology.username,
         password: topology.password,
+        // TLS to the data nodes; the sentinels themselves are asked in plain text.
         ...(topology.tls && { tls: {} }),
         retryStrategy: reconnectDelay,
         sentinelRetryStrategy: reconnectDelay,
@@ -112,7 +113,6 @@ export function createRedisClient(
         // by ioredis, before it is sent: every innocent command of that tick fails with it.
         // Sent alone, such a command gets its own CROSSSLOT answer and nothing else suffers.
         autoPipeliningIgnoredCommands: [...MULTI_KEY_COMMANDS],
-
         scaleReads: 'master',
         clusterRetryStrategy: reconnectDelay,
         slotsRefreshTimeout: opts.connectTimeoutMs,
