@@ -7,11 +7,13 @@ import { RedisKv, createRedisClient } from './redis-kv';
 export function createKv(config: Config): Kv {
   if (!config.redis.url) return new MemoryKv();
   return new RedisKv(
-    createRedisClient({
-      url: config.redis.url,
-      keyPrefix: config.redis.keyPrefix,
-      commandTimeoutMs: config.limits.redisCommandTimeoutMs,
-      connectTimeoutMs: config.limits.redisConnectTimeoutMs,
-    }),
+    createRedisClient(
+      { kind: 'node', url: config.redis.url },
+      {
+        keyPrefix: config.redis.keyPrefix,
+        commandTimeoutMs: config.limits.redisCommandTimeoutMs,
+        connectTimeoutMs: config.limits.redisConnectTimeoutMs,
+      },
+    ),
   );
 }

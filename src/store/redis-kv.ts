@@ -1,5 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type Kv } from './kv';
+import type { RedisTopology } from './redis-topology';
 
 const SET_UNLESS_VALUE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
@@ -70,6 +71,9 @@ const GET_IF_MEMBER = `
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return false end
 return redis.call('GET', KEYS[1])`;
 
+/** RedisKv's commands that name several keys at once (see the Cluster options below). */
+const MULTI_KEY_COMMANDS = ['kvHashDeleteLast', 'kvGetIfMember', 'del'] as const;
+
 interface Scripts {
   kvSetUnlessValue(key: string, blocker: string, value: string, ttlMs: number): Promise<number>;
   kvExtend(key: string, ttlMs: number): Promise<number>;
@@ -84,34 +88,110 @@ interface Scripts {
   kvPushCapped(key: string, member: string, max: number, ttlMs: number): Promise<string[]>;
 }
 
-export interface RedisKvOptions {
-  url: string;
+export type RedisClient = Redis | Cluster;
+
+export interface RedisClientOptions {
   keyPrefix: string;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
 }
 
-/** Builds the ioredis client the way a session store needs it: fail fast, never queue. */
-export function createRedisClient(opts: RedisKvOptions): Redis {
-  const options: RedisOptions = {
-    keyPrefix: opts.keyPrefix,
-    // A dead Redis must answer at once (503 store_unavailable), not pile requests up in a queue.
-    enableOfflineQueue: false,
-    // Commands issued in the same tick share one write: under load, far fewer syscalls.
-    enableAutoPipelining: true,
+/** The single-node form callers used before topologies: `{ url, ...RedisClientOptions }`. */
+export interface RedisKvOptions extends RedisClientOptions {
+  url: string;
+}
+
+const reconnectDelay = (times: number) => Math.min(times * 100, 2_000);
+
+/**
+ * Builds the ioredis client the way a session store needs it, on any topology: fail fast,
+ * never queue. A dead store must answer at once (503 store_unavailable), not pile requests up.
+ */
+export function createRedisClient(
+  topology: { kind: 'node'; url: string },
+  opts: RedisClientOptions,
+): Redis;
+export function createRedisClient(topology: RedisTopology, opts: RedisClientOptions): RedisClient;
+/** @deprecated pass a topology: `createRedisClient({ kind: 'node', url }, opts)` */
+export function createRedisClient(opts: RedisKvOptions): Redis;
+export function createRedisClient(
+  first: RedisTopology | RedisKvOptions,
+  second?: RedisClientOptions,
+): RedisClient {
+  const [topology, opts]: [RedisTopology, RedisClientOptions] =
+    'kind' in first ? [first, second!] : [{ kind: 'node', url: first.url }, first];
+  const perConnection = {
     commandTimeout: opts.commandTimeoutMs,
     connectTimeout: opts.connectTimeoutMs,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
-  };
-  return new Redis(opts.url, options);
+  } satisfies RedisOptions;
+  // Commands issued in the same tick share one write (one per node on a cluster).
+  const shared = {
+    keyPrefix: opts.keyPrefix,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+  } as const;
+
+  switch (topology.kind) {
+    case 'node':
+      return new Redis(topology.url, {
+        ...shared,
+        ...perConnection,
+        retryStrategy: reconnectDelay,
+      });
+    case 'sentinel':
+      return new Redis({
+        ...shared,
+        ...perConnection,
+        sentinels: topology.sentinels,
+        name: topology.name,
+        username: topology.username,
+        password: topology.password,
+        // TLS to the data nodes; the sentinels themselves are asked in plain text.
+        ...(topology.tls && { tls: {} }),
+        retryStrategy: reconnectDelay,
+        sentinelRetryStrategy: reconnectDelay,
+        sentinelCommandTimeout: opts.commandTimeoutMs,
+        // Drops the connection the moment a sentinel announces +switch-master, instead of
+        // writing to the demoted master until it closes our connection.
+        failoverDetector: true,
+        // A write that still reaches the demoted master fails (READONLY): reconnect, and the
+        // sentinel names the new master. The failing command is not replayed (fail fast).
+        reconnectOnError: (err) => err.message.startsWith('READONLY'),
+      });
+    case 'cluster': {
+      const options: ClusterOptions = {
+        ...shared,
+        // An auto-pipeline batch holding one command whose keys span slots is refused whole,
+        // by ioredis, before it is sent: every innocent command of that tick fails with it.
+        // Sent alone, such a command gets its own CROSSSLOT answer and nothing else suffers.
+        autoPipeliningIgnoredCommands: [...MULTI_KEY_COMMANDS],
+        scaleReads: 'master',
+        clusterRetryStrategy: reconnectDelay,
+        slotsRefreshTimeout: opts.connectTimeoutMs,
+        redisOptions: {
+          ...perConnection,
+          username: topology.username,
+          password: topology.password,
+          ...(topology.tls && { tls: {} }),
+        },
+        // With TLS, certificates name hosts, not the IPs ioredis would resolve them to.
+        ...(topology.tls && {
+          dnsLookup: (address: string, callback: (err: null, address: string) => void) =>
+            callback(null, address),
+        }),
+      };
+      return new Cluster(topology.nodes, options);
+    }
+  }
 }
 
 export class RedisKv implements Kv {
   readonly kind = 'redis';
-  private readonly redis: Redis & Scripts;
+  private readonly redis: RedisClient & Scripts;
 
-  constructor(redis: Redis) {
+  /** Works on one node, a Sentinel-managed master or a Cluster (see `del`). */
+  constructor(redis: RedisClient) {
     redis.defineCommand('kvSetUnlessValue', { numberOfKeys: 1, lua: SET_UNLESS_VALUE });
     redis.defineCommand('kvExtend', { numberOfKeys: 1, lua: EXTEND });
     redis.defineCommand('kvHashSet', { numberOfKeys: 1, lua: HASH_SET });
@@ -124,7 +204,7 @@ export class RedisKv implements Kv {
     redis.defineCommand('kvDeleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
     redis.defineCommand('kvReplaceIfEquals', { numberOfKeys: 1, lua: REPLACE_IF_EQUALS });
     redis.defineCommand('kvPushCapped', { numberOfKeys: 1, lua: PUSH_CAPPED });
-    this.redis = redis as Redis & Scripts;
+    this.redis = redis as RedisClient & Scripts;
     // Connection errors reach callers as StoreUnavailableError, command by command; without a
     // listener ioredis would also print each reconnect failure to stderr.
     redis.on('error', (err: Error) => {
@@ -134,7 +214,7 @@ export class RedisKv implements Kv {
 
   private lastError: Error | undefined;
 
-  get client(): Redis {
+  get client(): RedisClient {
     return this.redis;
   }
 
@@ -219,9 +299,16 @@ export class RedisKv implements Kv {
     await this.run(() => this.redis.kvDecrement(key));
   }
 
-  /** Only keys of one hash slot (the registry's hash tags make a grant's keys one). */
   async del(...keys: string[]) {
-    if (keys.length > 0) await this.run(() => this.redis.del(...keys));
+    if (keys.length === 0) return;
+    if (keys.length === 1 || !(this.redis instanceof Cluster)) {
+      await this.run(() => this.redis.del(...keys));
+      return;
+    }
+    // One DEL naming keys of several slots is refused (CROSSSLOT). One DEL per key instead:
+    // auto-pipelining still sends them in one write per node.
+    const redis = this.redis;
+    await this.run(() => Promise.all(keys.map((key) => redis.del(key))));
   }
 
   async ping() {
@@ -245,13 +332,20 @@ export class RedisKv implements Kv {
   }
 
   async close() {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // QUIT lets pending replies arrive. It does not close the Sentinel failover detector's own
+    // connections to the sentinels (ioredis 6), which would then reconnect forever; disconnect does.
+    await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
     try {
       return await command();
     } catch (err) {
+      // Keys of one command in different slots is a bug in key naming, not an outage: let it
+      // surface as one instead of a 503 that would hide it.
+      if (err instanceof Error && /^CROSSSLOT|should belong to the same slot/.test(err.message))
+        throw err;
       throw new StoreUnavailableError(err);
     }
   }

@@ -1,168 +1,21 @@
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
 import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
+import { describeKvContract } from '../support/kv-contract';
 
-// The embedded store must behave like Redis: the same table of cases runs against both.
-const stores: [string, () => Promise<Kv>][] = [
-  ['memory', async () => new MemoryKv()],
-  [
-    'redis',
-    async () => {
-      const redis = createRedisClient({
-        url: process.env.REDIS_URL!,
-        keyPrefix: `test:kv:${randomBytes(4).toString('hex')}:`,
-        commandTimeoutMs: 1000,
-        connectTimeoutMs: 1000,
-      });
-      await once(redis, 'ready');
-      return new RedisKv(redis);
+// The embedded store must behave like Redis: the same cases run against both.
+describeKvContract('memory', async () => new MemoryKv());
+
+describeKvContract('redis', async () => {
+  const redis = createRedisClient(
+    { kind: 'node', url: process.env.REDIS_URL! },
+    {
+      keyPrefix: `test:kv:${randomBytes(4).toString('hex')}:`,
+      commandTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
     },
-  ],
-];
-
-describe.each(stores)('%s store', (_name, make) => {
-  let kv: Kv;
-  beforeEach(async () => {
-    kv = await make();
-  });
-  afterEach(() => kv.close());
-
-  it('gets what was set, and nothing for a missing key', async () => {
-    await kv.set('a', 'one', 10_000);
-    expect(await kv.get('a')).toBe('one');
-    expect(await kv.get('missing')).toBeNull();
-  });
-
-  it('forgets a value when its time is up', async () => {
-    await kv.set('short', 'x', 20);
-    await new Promise<void>((resolve) => {
-      const poll = async () =>
-        (await kv.get('short')) === null ? resolve() : setTimeout(poll, 10);
-      void poll();
-    });
-    expect(await kv.get('short')).toBeNull();
-  });
-
-  it('setIfAbsent sets once', async () => {
-    expect(await kv.setIfAbsent('lock', 'owner-1', 10_000)).toBe(true);
-    expect(await kv.setIfAbsent('lock', 'owner-2', 10_000)).toBe(false);
-    expect(await kv.get('lock')).toBe('owner-1');
-  });
-
-  it('take reads a value once', async () => {
-    await kv.set('state', 'record', 10_000);
-    const [first, second] = await Promise.all([kv.take('state'), kv.take('state')]);
-    expect([first, second].sort()).toEqual(['record', null].sort());
-    expect(await kv.get('state')).toBeNull();
-  });
-
-  it('setUnlessValue refuses while the key holds the blocker', async () => {
-    expect(await kv.setUnlessValue('s', 'ended', 'v1', 10_000)).toBe(true);
-    expect(await kv.setUnlessValue('s', 'ended', 'v2', 10_000)).toBe(true);
-    await kv.set('s', 'ended', 10_000);
-    expect(await kv.setUnlessValue('s', 'ended', 'v3', 10_000)).toBe(false);
-    expect(await kv.get('s')).toBe('ended');
-  });
-
-  it('swap sets and answers what was there', async () => {
-    expect(await kv.swap('w', 'one', 10_000)).toBeNull();
-    expect(await kv.swap('w', 'two', 10_000)).toBe('one');
-    expect(await kv.get('w')).toBe('two');
-  });
-
-  it('extend lengthens a time to live and never shortens it', async () => {
-    await kv.set('e', 'x', 50);
-    await kv.extend('e', 60_000);
-    await kv.extend('e', 10);
-    await kv.extend('missing', 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(await kv.get('e')).toBe('x');
-    expect(await kv.get('missing')).toBeNull();
-  });
-
-  it('keeps hashes: set, update only what exists, get, get all, delete', async () => {
-    await kv.hashSet('h', 'a', '1', 10_000);
-    await kv.hashSet('h', 'b', '2', 10_000);
-    expect(await kv.hashUpdate('h', 'a', '10', 10_000)).toBe(true);
-    expect(await kv.hashUpdate('h', 'z', '26', 10_000)).toBe(false);
-    expect(await kv.hashGet('h', 'a')).toBe('10');
-    expect(await kv.hashGet('h', 'z')).toBeNull();
-    expect(await kv.hashGetAll('h')).toEqual({ a: '10', b: '2' });
-    await kv.hashDelete('h', 'a');
-    expect(await kv.hashGetAll('h')).toEqual({ b: '2' });
-    expect(await kv.hashGetAll('none')).toEqual({});
-  });
-
-  it('hashDeleteLast drops the hash and its companions when no live field is left', async () => {
-    const now = Date.now();
-    await kv.set('companion', 'tokens', 10_000);
-    await kv.hashSet('links', 's1', String(now + 60_000), 10_000);
-    await kv.hashSet('links', 's2', String(now - 1), 10_000);
-    await kv.hashSet('links', 's3', String(now + 60_000), 10_000);
-    expect(await kv.hashDeleteLast('links', 's1', now, ['companion'])).toBe(false);
-    expect(await kv.get('companion')).toBe('tokens');
-    // s2 has lapsed: removing s3, the last live one, takes everything with it.
-    expect(await kv.hashDeleteLast('links', 's3', now, ['companion'])).toBe(true);
-    expect(await kv.get('companion')).toBeNull();
-    expect(await kv.hashGetAll('links')).toEqual({});
-  });
-
-  it('increment counts hits in a window that its first hit starts; decrement takes one back', async () => {
-    const first = await kv.increment('rl', 60_000);
-    expect(first.hits).toBe(1);
-    expect(first.resetAt).toBeGreaterThan(Date.now() + 50_000);
-    expect((await kv.increment('rl', 60_000)).hits).toBe(2);
-    await kv.decrement('rl');
-    const third = await kv.increment('rl', 60_000);
-    expect(third.hits).toBe(2);
-    expect(Math.abs(third.resetAt - first.resetAt)).toBeLessThan(1_000);
-    await kv.decrement('fresh');
-    expect((await kv.increment('fresh', 60_000)).hits).toBe(1);
-  });
-
-  it('getIfMember reads a value only for a member of the hash', async () => {
-    await kv.set('v', 'secret', 10_000);
-    await kv.hashSet('m', 'in', '1', 10_000);
-    expect(await kv.getIfMember('v', 'm', 'in')).toBe('secret');
-    expect(await kv.getIfMember('v', 'm', 'out')).toBeNull();
-    expect(await kv.getIfMember('v', 'nohash', 'in')).toBeNull();
-  });
-
-  it('deleteIfEquals deletes only the expected value', async () => {
-    await kv.set('lock', 'mine', 10_000);
-    expect(await kv.deleteIfEquals('lock', 'theirs')).toBe(false);
-    expect(await kv.get('lock')).toBe('mine');
-    expect(await kv.deleteIfEquals('lock', 'mine')).toBe(true);
-    expect(await kv.get('lock')).toBeNull();
-  });
-
-  it('replaceIfEquals writes only over the expected value', async () => {
-    await kv.set('tokens', 'v1', 10_000);
-    expect(await kv.replaceIfEquals('tokens', 'v0', 'v2', 10_000)).toBe(false);
-    expect(await kv.replaceIfEquals('tokens', 'v1', 'v2', 10_000)).toBe(true);
-    expect(await kv.get('tokens')).toBe('v2');
-    expect(await kv.replaceIfEquals('absent', 'v1', 'v2', 10_000)).toBe(false);
-    expect(await kv.get('absent')).toBeNull();
-  });
-
-  it('pushCapped keeps the newest members and hands back the ones that fell off', async () => {
-    const evicted: string[] = [];
-    for (const m of ['a', 'b', 'c', 'd', 'e'])
-      evicted.push(...(await kv.pushCapped('list', m, 3, 10_000)));
-    expect(evicted).toEqual(['a', 'b']);
-    expect(await kv.pushCapped('list', 'f', 3, 10_000)).toEqual(['c']);
-  });
-
-  it('deletes several keys at once', async () => {
-    await kv.set('x', '1', 10_000);
-    await kv.set('y', '2', 10_000);
-    await kv.del('x', 'y', 'never-there');
-    expect([await kv.get('x'), await kv.get('y')]).toEqual([null, null]);
-  });
-
-  it('answers a ping', async () => {
-    await expect(kv.ping()).resolves.toBeUndefined();
-  });
+  );
+  await once(redis, 'ready');
+  return new RedisKv(redis);
 });

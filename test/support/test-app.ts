@@ -10,6 +10,7 @@ import { createHttpServer } from '../../src/server';
 import type { Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
 import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
+import { escapeGlob, scanKeys } from '../../src/store/scan-keys';
 import { LogCapture } from './log-capture';
 
 export const APP_JWT_SECRET = 'test-app-jwt-secret-0123456789abcdef';
@@ -56,12 +57,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (!redisUrl) throw new Error('REDIS_URL is not set: the global setup should have set it');
   const { config } = loadConfig({ ...BASE_ENV, REDIS_URL: redisUrl, ...options.env });
   const keyPrefix = options.keyPrefix ?? `test:${randomBytes(6).toString('hex')}:`;
-  const redis = createRedisClient({
-    url: redisUrl,
-    keyPrefix,
-    commandTimeoutMs: config.limits.redisCommandTimeoutMs,
-    connectTimeoutMs: config.limits.redisConnectTimeoutMs,
-  });
+  const redis = createRedisClient(
+    { kind: 'node', url: redisUrl },
+    {
+      keyPrefix,
+      commandTimeoutMs: config.limits.redisCommandTimeoutMs,
+      connectTimeoutMs: config.limits.redisConnectTimeoutMs,
+    },
+  );
   await once(redis, 'ready');
   const kv = new RedisKv(redis);
   const served = await serve(config, kv, options.now);
@@ -72,9 +75,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     keyPrefix,
     async close() {
       await served.close();
-      const keys = await redis.keys(`${keyPrefix}*`).catch(() => []);
-      if (keys.length > 0)
-        await redis.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => 0);
+      // SCAN matches full keys; `del` adds the prefix again, so it gets them without it.
+      const keys = await scanKeys(redis, `${escapeGlob(keyPrefix)}*`).catch(() => []);
+      await kv.del(...keys.map((k) => k.slice(keyPrefix.length))).catch(() => undefined);
       redis.disconnect();
     },
   };
