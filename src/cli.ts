@@ -19,7 +19,7 @@ async function cli(args: string[]): Promise<number> {
     process.stderr.write(`token-bff: bad configuration: ${err.problems.join('; ')}\n`);
     return 1;
   }
-  if (!config.redis.url) {
+  if (!config.redis.topology) {
     process.stderr.write(
       'token-bff: no Redis configured: the embedded store lives inside the service process\n',
     );

@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       maxAgeSeconds: 604800,
       cookieName: 'token-bff',
     });
-    expect(config.redis.url).toBeUndefined();
+    expect(config.redis.topology).toBeUndefined();
     expect(config.livelike.credentials).toBeUndefined();
     expect(config.livelike.tokenTtlSeconds).toBe(3600);
     expect(config.likecoin.redirectUri.href).toBe('http://localhost:3000/likecoin/callback');
@@ -131,5 +131,28 @@ describe('loadConfig', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/^LIVELIKE_CLIENT_SECRET is shorter than 32 bytes/),
     ]);
+  });
+});
+
+describe('Redis topologies', () => {
+  const base = { NODE_ENV: 'test' };
+  it.each([
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'node'],
+    [{ REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'main' }, 'sentinel'],
+    [{ REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis://127.0.0.1:7001' }, 'cluster'],
+  ])('%j ⇒ %s', (env, kind) => {
+    expect(loadConfig({ ...base, ...env }).config.redis.topology?.kind).toBe(kind);
+  });
+
+  it('refuses two topologies at once, with one line naming both', () => {
+    expect(() =>
+      loadConfig({ ...base, REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }),
+    ).toThrow(/REDIS_URL, REDIS_CLUSTER_NODES: set only one Redis topology/);
+  });
+
+  it('refuses a key prefix that would be a hash tag', () => {
+    expect(() => loadConfig({ ...base, REDIS_KEY_PREFIX: 'app{1}:' })).toThrow(
+      /REDIS_KEY_PREFIX: must not contain \{ or \}/,
+    );
   });
 });

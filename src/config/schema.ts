@@ -42,7 +42,19 @@ export const envSchema = z.object({
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .optional(),
-  REDIS_KEY_PREFIX: z.string().max(64).default('token-bff:'),
+  // Sentinel / Cluster (and their credentials) are read by parseRedisTopology.
+  REDIS_SENTINELS: optionalString,
+  REDIS_SENTINEL_NAME: optionalString,
+  REDIS_CLUSTER_NODES: optionalString,
+  REDIS_USERNAME: optionalString,
+  REDIS_PASSWORD: optionalString,
+  REDIS_TLS: optionalString,
+  // A brace would make the prefix a Redis Cluster hash tag: every key in one slot.
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[^{}]*$/, { error: 'must not contain { or }' })
+    .default('token-bff:'),
   CORS_ORIGINS: list,
   ALLOWED_RETURN_TO: list,
   APP_JWT_SECRET: optionalString,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseRedisTopology } from '../store/redis-topology';
 import type { Env } from './schema';
 import type {
   AppJwtConfig,
@@ -97,14 +98,23 @@ export function sessionFrom(e: Env, f: Findings, publicBaseUrl: URL): Config['se
 }
 
 export function redisFrom(e: Env, f: Findings): Config['redis'] {
-  if (!e.REDIS_URL) {
-    if (f.production) f.problems.push('REDIS_URL: required in production');
-    else
-      f.warnings.push(
-        'REDIS_URL is not set: using the embedded in-memory store (single instance only, lost on restart)',
-      );
+  const parsed = parseRedisTopology(e);
+  if (!parsed.ok) {
+    f.problems.push(...parsed.problems);
+    return { topology: undefined, keyPrefix: e.REDIS_KEY_PREFIX };
   }
-  return { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
+  if (!parsed.topology) {
+    if (f.production) {
+      f.problems.push(
+        'REDIS_URL: required in production (or REDIS_SENTINELS / REDIS_CLUSTER_NODES)',
+      );
+    } else {
+      f.warnings.push(
+        'REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) is not set: using the embedded in-memory store (single instance only, lost on restart)',
+      );
+    }
+  }
+  return { topology: parsed.topology, keyPrefix: e.REDIS_KEY_PREFIX };
 }
 
 export function corsOriginsFrom(e: Env, f: Findings): string[] {

@@ -1,3 +1,4 @@
+import type { RedisTopology } from '../store/redis-topology';
 import type { Limits } from './limits';
 
 /** The typed, frozen configuration. `loadConfig` is the only reader of the environment. */
@@ -8,7 +9,11 @@ export interface Config {
   readonly publicBaseUrl: URL;
   readonly trustProxy: boolean | number | string | undefined;
   readonly session: SessionConfig;
-  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly redis: {
+    /** Undefined: no Redis configured, the embedded store (never in production). */
+    readonly topology: RedisTopology | undefined;
+    readonly keyPrefix: string;
+  };
   readonly corsOrigins: readonly string[];
   readonly allowedReturnTo: readonly string[];
   readonly appJwt: AppJwtConfig | undefined;

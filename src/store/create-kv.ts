@@ -3,17 +3,15 @@ import type { Kv } from './kv';
 import { MemoryKv } from './memory-kv';
 import { RedisKv, createRedisClient } from './redis-kv';
 
-/** Redis when REDIS_URL is set, else the embedded memory store (the config refuses that in production). */
+/** Redis (a node, Sentinel or Cluster) when configured, else the embedded memory store. */
 export function createKv(config: Config): Kv {
-  if (!config.redis.url) return new MemoryKv();
+  const { topology, keyPrefix } = config.redis;
+  if (!topology) return new MemoryKv();
   return new RedisKv(
-    createRedisClient(
-      { kind: 'node', url: config.redis.url },
-      {
-        keyPrefix: config.redis.keyPrefix,
-        commandTimeoutMs: config.limits.redisCommandTimeoutMs,
-        connectTimeoutMs: config.limits.redisConnectTimeoutMs,
-      },
-    ),
+    createRedisClient(topology, {
+      keyPrefix,
+      commandTimeoutMs: config.limits.redisCommandTimeoutMs,
+      connectTimeoutMs: config.limits.redisConnectTimeoutMs,
+    }),
   );
 }
