@@ -26,10 +26,13 @@ async function main(): Promise<void> {
 
   const kv = createKv(config);
   const { app, close } = createApp({ config, kv, logger });
-  const server = createHttpServer(app, config.limits);
+  const server = createHttpServer(app, config.limits, config.tls);
   server.listen(config.port, config.host);
   await once(server, 'listening');
-  logger.info({ port: config.port, host: config.host, store: kv.kind }, 'token-bff listening');
+  logger.info(
+    { port: config.port, host: config.host, store: kv.kind, https: config.tls !== undefined },
+    'token-bff listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,19 +1,34 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server as PlainServer,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { Express } from 'express';
-import type { Limits } from './config';
+import type { Limits, TlsConfig } from './config';
+
+export type Server = PlainServer | TlsServer;
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http/http-problem';
 import { problems } from './http/problems';
 
-/** An http.Server with every limit explicit: header size, header and request time, keep-alive. */
-export function createHttpServer(app: Express, limits: Limits): Server {
-  const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, (req, res) => {
+/**
+ * The HTTP server (HTTPS when `tls` is given) with every limit explicit: header size and count,
+ * header and request time, keep-alive.
+ */
+export function createHttpServer(app: RequestListener, limits: Limits, tls?: TlsConfig): Server {
+  const listener: RequestListener = (req, res) => {
     if (req.rawHeaders.length / 2 > limits.maxHeaderCount) {
       refuse(res, problems.tooManyHeaders(limits.maxHeaderCount));
       return;
     }
     app(req, res);
-  });
+  };
+  const options = { maxHeaderSize: limits.maxHeaderBytes };
+  const server: Server = tls
+    ? createTlsServer({ ...options, cert: tls.cert, key: tls.key }, listener)
+    : createServer(options, listener);
   // Node drops the headers past maxHeadersCount without a word (Host among them, which it then
   // answers with a bare 400). The shortest header line ("a:" CRLF) is 4 bytes, so at this count
   // maxHeaderSize refuses first: every header within the size limit is kept, and counted above.

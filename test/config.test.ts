@@ -156,3 +156,31 @@ describe('Redis topologies', () => {
     );
   });
 });
+
+describe('TLS and proxy allowlists', () => {
+  const base = { NODE_ENV: 'test' };
+  it('wants both TLS files, readable, and an https PUBLIC_BASE_URL', () => {
+    expect(() => loadConfig({ ...base, TLS_CERT_FILE: '/nonexistent/cert.pem' })).toThrow(
+      /TLS_KEY_FILE: must be set together with TLS_CERT_FILE/,
+    );
+    expect(() =>
+      loadConfig({
+        ...base,
+        TLS_CERT_FILE: '/nonexistent/c.pem',
+        TLS_KEY_FILE: '/nonexistent/k.pem',
+      }),
+    ).toThrow(
+      /PUBLIC_BASE_URL: must be https when TLS_CERT_FILE is set[\s\S]*TLS_CERT_FILE: cannot read/,
+    );
+  });
+
+  it('takes plain path prefixes, / by default', () => {
+    expect(loadConfig(base).config.likecoin.apiPaths).toEqual(['/']);
+    expect(loadConfig({ ...base, LIVELIKE_API_PATHS: '/a,/b/' }).config.livelike.apiPaths).toEqual([
+      '/a',
+      '/b/',
+    ]);
+    for (const bad of ['users', '/a/../b', '/%2e', '/a?b'])
+      expect(() => loadConfig({ ...base, LIKECOIN_API_PATHS: bad })).toThrow(/LIKECOIN_API_PATHS/);
+  });
+});

@@ -11,6 +11,7 @@ import {
   redisFrom,
   returnTargetsFrom,
   sessionFrom,
+  tlsFrom,
 } from './sections';
 import { DEFAULT_LIMITS } from './limits';
 import type { Config, Findings } from './types';
@@ -69,6 +70,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     },
     console: consoleFrom(e, f),
+    tls: tlsFrom(e, f, publicBaseUrl),
   };
   if (f.problems.length > 0) throw new ConfigError(f.problems);
   return { config: deepFreeze(config), warnings: f.warnings };

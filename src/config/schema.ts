@@ -65,6 +65,7 @@ export const envSchema = z.object({
   LIVELIKE_CLIENT_ID: optionalString,
   LIVELIKE_CLIENT_SECRET: optionalString,
   LIVELIKE_TOKEN_TTL_SECONDS: intIn(0, 365 * 86400, 3600),
+  LIVELIKE_API_PATHS: list,
   LIVELIKE_API_URL: httpUrl().default('https://cf-blast.livelikecdn.com/api/v1'),
   LIKECOIN_CLIENT_ID: optionalString,
   LIKECOIN_CLIENT_SECRET: optionalString,
@@ -72,11 +73,14 @@ export const envSchema = z.object({
   LIKECOIN_SCOPES: z.string().default('profile'),
   LIKECOIN_AUTHORIZE_URL: httpUrl().default('https://like.co/in/oauth'),
   LIKECOIN_TOKEN_URL: httpUrl().default('https://api.like.co/oauth/access_token'),
+  LIKECOIN_API_PATHS: list,
   LIKECOIN_API_URL: httpUrl().default('https://api.like.co'),
   LIKECOIN_PKCE: bool(false),
   LIKECOIN_STATE_TTL_SECONDS: intIn(1, 3600, 600),
   LIKECOIN_TIMEOUT_MS: intIn(100, 120_000, 10_000),
   TOKEN_ENCRYPTION_KEY: list,
+  TLS_CERT_FILE: optionalString,
+  TLS_KEY_FILE: optionalString,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseRedisTopology } from '../store/redis-topology';
 import type { Env } from './schema';
 import type {
@@ -9,6 +10,7 @@ import type {
   Findings,
   LikeCoinConfig,
   LiveLikeConfig,
+  TlsConfig,
 } from './types';
 
 // Each builder turns the variables of one concern into its part of the Config, adding one line
@@ -184,6 +186,7 @@ export function liveLikeFrom(e: Env, f: Findings): LiveLikeConfig {
     credentials,
     tokenTtlSeconds: e.LIVELIKE_TOKEN_TTL_SECONDS,
     apiUrl: new URL(e.LIVELIKE_API_URL),
+    apiPaths: apiPathsFrom(f, 'LIVELIKE_API_PATHS', e.LIVELIKE_API_PATHS),
   };
 }
 
@@ -199,9 +202,53 @@ export function likeCoinFrom(e: Env, f: Findings, publicBaseUrl: URL): LikeCoinC
     authorizeUrl: new URL(e.LIKECOIN_AUTHORIZE_URL),
     tokenUrl: new URL(e.LIKECOIN_TOKEN_URL),
     apiUrl: new URL(e.LIKECOIN_API_URL),
+    apiPaths: apiPathsFrom(f, 'LIKECOIN_API_PATHS', e.LIKECOIN_API_PATHS),
     pkce: e.LIKECOIN_PKCE,
     stateTtlSeconds: e.LIKECOIN_STATE_TTL_SECONDS,
     timeoutMs: e.LIKECOIN_TIMEOUT_MS,
+  };
+}
+
+/**
+ * The path prefixes a proxy may forward (RFC 10017 asks a BFF to allowlist what it proxies).
+ * Plain paths only: an encoded or dotted prefix would never match what the proxy lets through.
+ */
+export function apiPathsFrom(f: Findings, name: string, raw: readonly string[]): string[] {
+  if (raw.length === 0) return ['/'];
+  return raw.flatMap((p) => {
+    if (!/^\/[A-Za-z0-9\-._~!$&'()*+,=:@/]*$/.test(p) || /(^|\/)\.\.?(\/|$)/.test(p)) {
+      f.problems.push(`${name}: "${p}" is not a plain path prefix like /users`);
+      return [];
+    }
+    return [p];
+  });
+}
+
+/** HTTPS served directly: both files or neither, read once at start-up. */
+export function tlsFrom(e: Env, f: Findings, publicBaseUrl: URL): TlsConfig | undefined {
+  if (!e.TLS_CERT_FILE && !e.TLS_KEY_FILE) return undefined;
+  if (!e.TLS_CERT_FILE || !e.TLS_KEY_FILE) {
+    const [missing, given] = e.TLS_CERT_FILE
+      ? ['TLS_KEY_FILE', 'TLS_CERT_FILE']
+      : ['TLS_CERT_FILE', 'TLS_KEY_FILE'];
+    f.problems.push(`${missing}: must be set together with ${given}`);
+    return undefined;
+  }
+  if (publicBaseUrl.protocol !== 'https:') {
+    // The cookie's Secure and __Host- follow PUBLIC_BASE_URL: it must say what clients use.
+    f.problems.push('PUBLIC_BASE_URL: must be https when TLS_CERT_FILE is set');
+  }
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch {
+      f.problems.push(`${name}: cannot read ${path}`);
+      return Buffer.alloc(0);
+    }
+  };
+  return {
+    cert: read('TLS_CERT_FILE', e.TLS_CERT_FILE),
+    key: read('TLS_KEY_FILE', e.TLS_KEY_FILE),
   };
 }
 

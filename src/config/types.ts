@@ -25,6 +25,14 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly limits: Limits;
   readonly console: ConsoleConfig;
+  /** Serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE); undefined: plain HTTP. */
+  readonly tls: TlsConfig | undefined;
+}
+
+export interface TlsConfig {
+  /** PEM, as read at start-up. */
+  readonly cert: Buffer;
+  readonly key: Buffer;
 }
 
 export interface ConsoleConfig {
@@ -61,6 +69,8 @@ export interface LiveLikeConfig {
   readonly credentials: ClientCredentials | undefined;
   readonly tokenTtlSeconds: number;
   readonly apiUrl: URL;
+  /** Path prefixes the proxy may forward under apiUrl (LIVELIKE_API_PATHS). */
+  readonly apiPaths: readonly string[];
 }
 
 export interface LikeCoinConfig {
@@ -71,6 +81,8 @@ export interface LikeCoinConfig {
   readonly authorizeUrl: URL;
   readonly tokenUrl: URL;
   readonly apiUrl: URL;
+  /** Path prefixes the proxy may forward under apiUrl (LIKECOIN_API_PATHS). */
+  readonly apiPaths: readonly string[];
   readonly pkce: boolean;
   /** How long a started sign-in may take (state and result handle lifetime). */
   readonly stateTtlSeconds: number;

@@ -67,6 +67,8 @@ export const problems = {
       'invalid_session_cookie',
       'The session cookie is not valid; it has been cleared.',
     ),
+  pathNotAllowed: () =>
+    new HttpProblem(403, 'path_not_allowed', 'This path is not one the proxy forwards.'),
   csrfRejected: (detail: string) => new HttpProblem(403, 'csrf_rejected', detail),
   rateLimited: (retryAfterSeconds: number) =>
     new HttpProblem(

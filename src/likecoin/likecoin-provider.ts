@@ -34,6 +34,7 @@ export function likeCoinProvider(
     authorizeUrl: config.authorizeUrl,
     tokenUrl: config.tokenUrl,
     apiUrl: config.apiUrl,
+    apiPaths: config.apiPaths,
     redirectUri: config.redirectUri,
     scopes: config.scopes,
     pkce: config.pkce,

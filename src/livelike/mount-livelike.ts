@@ -30,6 +30,7 @@ export function mountLiveLike(app: Express, ctx: AppContext): void {
     proxyRoutes({
       prefix: '/livelike/api',
       base: config.apiUrl,
+      allowedPaths: config.apiPaths,
       dispatcher: ctx.upstreams,
       limits,
       guards: ctx.guards,

@@ -104,6 +104,7 @@ export function mountOAuthProvider(
     proxyRoutes({
       prefix: `/${provider.name}/api`,
       base: provider.apiUrl,
+      allowedPaths: provider.apiPaths,
       dispatcher: ctx.upstreams,
       limits,
       guards: ctx.guards,

@@ -25,6 +25,8 @@ export interface OAuthProvider extends ProviderNames {
   readonly authorizeUrl: URL;
   readonly tokenUrl: URL;
   readonly apiUrl: URL;
+  /** Path prefixes under apiUrl the proxy may forward. */
+  readonly apiPaths: readonly string[];
   readonly redirectUri: URL;
   /** The scopes a flow may ask for (all of them by default). */
   readonly scopes: readonly string[];

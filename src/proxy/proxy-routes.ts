@@ -3,7 +3,8 @@ import type { Dispatcher } from 'undici';
 import type { Limits } from '../config';
 import { discard, relay, sendUpstream } from './forward';
 import { proxyBody } from './request-body';
-import { splitTarget, upstreamUrl } from './upstream-url';
+import { isAllowedPath, splitTarget, upstreamUrl } from './upstream-url';
+import { problems } from '../http/problems';
 
 /** The Bearer token for a call, and how to get a better one if the upstream refuses it. */
 export interface BearerSource {
@@ -25,6 +26,8 @@ export interface ProxyRoutesDeps {
     | 'replayableBodyBytes'
     | 'proxyTargetBytes'
   >;
+  /** Path prefixes (under `base`) that may be forwarded; anything else is a 403. */
+  allowedPaths: readonly string[];
   guards: RequestHandler[];
   bearer: (req: Request) => Promise<BearerSource>;
 }
@@ -47,6 +50,7 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
     try {
       const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
       const target = upstreamUrl(deps.base, rest, query, limits.proxyTargetBytes);
+      if (!isAllowedPath(rest, deps.allowedPaths)) throw problems.pathNotAllowed();
       const bearer = await deps.bearer(req);
       stage = 'body';
       const body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);

@@ -46,3 +46,16 @@ export function splitTarget(originalUrl: string, prefix: string): { rest: string
   const path = q === -1 ? originalUrl : originalUrl.slice(0, q);
   return { rest: path.slice(prefix.length), query: q === -1 ? '' : originalUrl.slice(q) };
 }
+
+/**
+ * Whether `rest` (the raw path after the proxy's prefix) lies under one of `prefixes`: `/users`
+ * allows `/users` and `/users/…`, never `/users-admin`. Compared as sent, so an encoded spelling
+ * of an allowed path is refused rather than guessed at.
+ */
+export function isAllowedPath(rest: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => {
+    if (prefix === '/') return true;
+    const base = prefix.replace(/\/+$/, '');
+    return rest === base || rest.startsWith(`${base}/`);
+  });
+}

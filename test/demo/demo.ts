@@ -53,8 +53,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     if (handler) return handler(req, res);
     res.writeHead(503, { 'Retry-After': '1' }).end();
   };
-  // createHttpServer wants an Express app; the trampoline is called the same way.
-  const server = createHttpServer(trampoline as unknown as Express, DEFAULT_LIMITS);
+  const server = createHttpServer(trampoline, DEFAULT_LIMITS);
   server.listen(opts.port, '127.0.0.1');
   try {
     await once(server, 'listening');
