@@ -7,6 +7,7 @@ import { mountErrors, mountRequestBasics } from './http/mount-http';
 import { mountLikeCoin } from './likecoin/mount-likecoin';
 import { mountLiveLike } from './livelike/mount-livelike';
 import type { Metrics } from './ops/metrics';
+import { mountOpenApi } from './openapi/mount-openapi';
 import { mountOps } from './ops/mount-ops';
 import { mountSessions } from './session/mount-sessions';
 import type { Kv } from './store/kv';
@@ -34,6 +35,8 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   mountRequestBasics(app, ctx);
   // Probes before sessions: they never load one, never meet CSRF.
   mountOps(app, ctx);
+  // The API's description (OpenAPI 3.1), built once from the schemas the routes validate with.
+  mountOpenApi(app, ctx);
   // The developer console (when enabled): a page, so its own CSP; it calls the API like any page.
   mountConsole(app, ctx);
   // The session chain on every session-bound path, then /session and /sessions.

@@ -5,7 +5,7 @@ import { NOT_CONNECTED } from '../oauth/connection-view';
 import { mountOAuthProvider } from '../oauth/mount-oauth-provider';
 import { likeCoinProvider } from './likecoin-provider';
 
-const LIKECOIN = { name: 'likecoin', label: 'LikeCoin' } as const;
+export const LIKECOIN = { name: 'likecoin', label: 'LikeCoin' } as const;
 
 /** LikeCoin sign-in, linking and API proxy; without credentials every /likecoin route is a 503. */
 export function mountLikeCoin(app: Express, ctx: AppContext): void {

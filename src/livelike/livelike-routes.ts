@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
+import type { z } from 'zod';
 import { requireUser } from '../session/require-user';
+import type { ProfileTokenAnswer } from './livelike-schemas';
 import type { ProfileTokenMinter } from './mint-profile-token';
 
 export interface LiveLikeRoutesDeps {
@@ -23,7 +25,7 @@ export function liveLikeRoutes({ mint, guards, onTokenMinted }: LiveLikeRoutesDe
       expires_in: minted.exp === undefined ? null : minted.exp - minted.iat,
       expires_at: minted.exp === undefined ? null : new Date(minted.exp * 1000).toISOString(),
       custom_profile_id: minted.customProfileId,
-    });
+    } satisfies z.input<typeof ProfileTokenAnswer>);
   };
   router.use(guards);
   router.get('/token', issueToken);

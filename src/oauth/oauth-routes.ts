@@ -1,6 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
 import type { Config } from '../config';
-import { jsonBody, objectBody } from '../http/json-body';
+import { jsonBody } from '../http/json-body';
+import { parseBody, parseInput, type FieldProblems } from '../http/parse-input';
 import { problems } from '../http/problems';
 import { saveSession } from '../session/express-session-adapter';
 import { sessionExpiry, sessionToken } from '../session/session-lifecycle';
@@ -10,6 +12,22 @@ import { connectGrant, exchangeCode, type ConnectDeps } from './connect-grant';
 import type { FlowStore, PendingFlow } from './flow-store';
 import { parseReturnTo, withParam } from './parse-return-to';
 import { parseScopes } from './parse-scopes';
+import {
+  AuthorizeQuery,
+  AuthorizeRequest,
+  CallbackQuery,
+  CompleteRequest,
+  ConnectionQuery,
+  type AuthorizeAnswer,
+} from './oauth-schemas';
+
+// Each refusal keeps the code its field has always had.
+const FLOW_START_FIELDS: FieldProblems = {
+  return_to: problems.invalidReturnTo,
+  scope: problems.invalidScope,
+};
+const STATE_FIELDS: FieldProblems = { state: () => problems.invalidState() };
+const RESULT_FIELDS: FieldProblems = { result: () => problems.invalidState() };
 
 export interface OAuthRoutesDeps extends ConnectDeps {
   config: Config;
@@ -62,26 +80,30 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
 
   // A browser navigation: no CSRF header can come with it, and none is needed to start a flow.
   router.get('/authorize', async (req, res) => {
-    res.redirect(302, await beginFlow(req, req.query.return_to, req.query.scope));
+    const query = parseInput(AuthorizeQuery, req.query, FLOW_START_FIELDS);
+    res.redirect(302, await beginFlow(req, query.return_to, query.scope));
   });
 
   router.post('/authorize', csrf, ...jsonBodies, async (req, res) => {
-    const body = objectBody(req.body);
-    res.json({ authorization_url: await beginFlow(req, body.return_to, body.scope) });
+    const body = parseBody(AuthorizeRequest, req.body, FLOW_START_FIELDS);
+    res.json({
+      authorization_url: await beginFlow(req, body.return_to, body.scope),
+    } satisfies z.input<typeof AuthorizeAnswer>);
   });
 
   router.get('/callback', async (req, res) => {
-    const flow = await flows.takePending(req.query.state);
+    const query = parseInput(CallbackQuery, req.query, STATE_FIELDS);
+    const flow = await flows.takePending(query.state);
     // A cookie flow must come back to the browser that started it; a bearer flow is finished
     // by its app (POST /complete), so whichever browser runs it proves nothing.
     if (!flow || (flow.carrier === 'cookie' && flow.sessionId !== req.sessionID))
       throw problems.invalidState();
-    const error = req.query.error;
+    const error = query.error;
     if (error !== undefined) {
       const outcome = error === 'denied' ? 'access_denied' : 'provider_error';
       return redirect(res, withParam(flow.returnTo, 'error', outcome));
     }
-    const code = codeOf(provider.codeOf(req.query), config.limits.authorizationCodeLength);
+    const code = codeOf(provider.codeOf(query), config.limits.authorizationCodeLength);
     if (flow.carrier === 'bearer') {
       const handle = randomHandle();
       await flows.saveReturned(handle, { ...flow, code });
@@ -92,7 +114,8 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   });
 
   router.post('/complete', csrf, ...jsonBodies, async (req, res) => {
-    const flow = await flows.takeReturned(objectBody(req.body).result);
+    const { result } = parseBody(CompleteRequest, req.body, RESULT_FIELDS);
+    const flow = await flows.takeReturned(result);
     if (!flow || flow.sessionId !== req.sessionID) throw problems.invalidState();
     await connectGrant(req, deps, flow, await exchangeCode(deps, flow, flow.code));
     // The session has a new id now: the app must switch to the new token.
@@ -104,9 +127,10 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   });
 
   router.delete('/connection', csrf, async (req, res) => {
+    const { everywhere } = parseInput(ConnectionQuery, req.query);
     const grantId = isLive(req) ? req.session.grants?.[provider.name] : undefined;
     if (grantId !== undefined) {
-      if (req.query.everywhere === 'true') await deps.grants.forget(grantId);
+      if (everywhere === 'true') await deps.grants.forget(grantId);
       else await deps.grants.unlink(grantId, req.sessionID, deps.now());
       const { [provider.name]: _gone, ...others } = req.session.grants ?? {};
       req.session.grants = others;

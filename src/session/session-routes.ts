@@ -1,9 +1,17 @@
 import { Router, type Request, type RequestHandler } from 'express';
+import type { z } from 'zod';
 import type { SessionConfig } from '../config';
-import { jsonBody, objectBody } from '../http/json-body';
+import { jsonBody } from '../http/json-body';
+import { parseBody, parseInput } from '../http/parse-input';
 import { problems } from '../http/problems';
 import { sessionCookieOptions } from './express-session-adapter';
 import { requireUser } from './require-user';
+import {
+  EndSessionsQuery,
+  LoginRequest,
+  type DevicesAnswer,
+  type LoginAnswer,
+} from './session-schemas';
 import type { AppTokenVerifier } from './verify-app-token';
 import {
   endCurrentSession,
@@ -33,13 +41,14 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
   // A login needs no prior session, so a dead cookie or bearer does not stand in its way.
   router.post('/', csrf, ...jsonBody(deps.jsonBodyBytes), async (req, res) => {
     if (!deps.verifyAppToken) throw problems.appLoginNotConfigured();
-    const userId = await deps.verifyAppToken(objectBody(req.body).id_token);
+    const { id_token } = parseBody(LoginRequest, req.body);
+    const userId = await deps.verifyAppToken(id_token);
     await startSession(req, { id: userId, source: 'app' }, lifecycle);
     res.json({
       user: { id: userId },
       session_token: sessionToken(req, config),
       expires_at: sessionExpiry(req),
-    });
+    } satisfies z.input<typeof LoginAnswer>);
   });
 
   router.get('/', deps.rejectDeadCredential, async (req, res) => {
@@ -74,16 +83,12 @@ export function deviceRoutes(deps: SessionRoutesDeps): Router {
         last_seen_at: new Date(s.lastSeenAt).toISOString(),
         user_agent: s.userAgent,
       })),
-    });
+    } satisfies z.input<typeof DevicesAnswer>);
   });
 
   router.delete('/', async (req, res) => {
     const user = requireUser(req);
-    const keep = req.query.keep;
-    if (keep !== undefined && keep !== 'current') {
-      throw problems.invalidRequest('keep takes one value: current.');
-    }
-    const keepCurrent = keep === 'current';
+    const keepCurrent = parseInput(EndSessionsQuery, req.query).keep === 'current';
     await index.endAll(user.id, 'everywhere', req.sessionID);
     if (!keepCurrent) {
       await endCurrentSession(req, lifecycle, 'everywhere');

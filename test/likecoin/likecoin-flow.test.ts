@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import {
   atProvider,
   browserStarts,
@@ -39,11 +40,13 @@ describe('a web page signs in with LikeCoin', () => {
     expect(res.headers.location).toBe('https://app.example/welcome?tab=2');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
+    await expectDocumented(res, 'GET', '/likecoin/callback');
     const newCookie = sessionCookieOf(res)!;
     expect(newCookie).toBeDefined();
     expect(newCookie).not.toBe(cookie);
 
     const view = await request(s.t.url).get('/session').set('Cookie', newCookie).expect(200);
+    await expectDocumented(view, 'GET', '/session');
     expect(view.body).toEqual({
       authenticated: true,
       user: { id: 'alice-liker', source: 'likecoin' },
@@ -74,6 +77,7 @@ describe('a web page signs in with LikeCoin', () => {
       .set('Cookie', cookie)
       .expect(302);
     expect(sessionCookieOf(start)).toBeUndefined();
+    await expectDocumented(start, 'GET', '/likecoin/authorize');
     const callback = await atProvider(start.headers.location!);
     const res = await request(s.t.url).get(pathOf(callback)).set('Cookie', cookie).expect(302);
     expect(res.headers.location).toBe('http://localhost:3000/');
@@ -103,6 +107,7 @@ describe('a web page signs in with LikeCoin', () => {
         .set('Cookie', cookie);
       expect(res.status).toBe(302);
       expect(res.headers.location).toBe('https://app.example/done?error=access_denied');
+      await expectDocumented(res, 'GET', '/likecoin/callback');
       expect(s.provider.count('/oauth/access_token')).toBe(before);
     } finally {
       s.provider.behaviour.authorize = 'approve';
@@ -159,6 +164,7 @@ describe('a mobile app connects LikeCoin through the system browser', () => {
       .send({ return_to: 'myapp://auth', scope: 'profile' })
       .expect(200);
     expect(new URL(started.body.authorization_url).searchParams.get('scope')).toBe('profile');
+    await expectDocumented(started, 'POST', '/likecoin/authorize');
 
     // The system browser has no cookie of ours.
     const callback = await atProvider(started.body.authorization_url);
@@ -182,6 +188,7 @@ describe('a mobile app connects LikeCoin through the system browser', () => {
     });
     expect(done.body.session_token).not.toBe(app.sessionToken);
     expect(JSON.stringify(done.body)).not.toMatch(/access_token|refresh_token/);
+    await expectDocumented(done, 'POST', '/likecoin/complete');
     const view = await request(s.t.url)
       .get('/session')
       .set('Authorization', `Bearer ${done.body.session_token}`);
@@ -197,5 +204,6 @@ describe('a mobile app connects LikeCoin through the system browser', () => {
       .send({ result });
     expect(replay.status).toBe(400);
     expect(replay.body.code).toBe('invalid_state');
+    await expectDocumented(replay, 'POST', '/likecoin/complete');
   });
 });

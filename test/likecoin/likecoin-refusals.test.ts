@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import { withTestApp } from '../support/test-app';
 import {
   atProvider,
@@ -25,6 +26,7 @@ async function expectInvalidState(res: request.Response, tokenCallsBefore: numbe
   expect(res.status).toBe(400);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body.code).toBe('invalid_state');
+  await expectDocumented(res);
   expect(tokenCalls()).toBe(tokenCallsBefore);
 }
 
@@ -126,6 +128,7 @@ describe('provider failures', () => {
     const res = await request(s.t.url).get(callback).set('Cookie', cookie);
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('provider_timeout');
+    await expectDocumented(res);
     expect(tokenCalls()).toBe(before + 1);
     expect(sessionCookieOf(res)).toBeUndefined();
     // The code is spent: trying again does not send it a second time.
@@ -148,6 +151,7 @@ describe('provider failures', () => {
     const res = await request(s.t.url).get(callback).set('Cookie', user.cookie);
     expect(res.status).toBe(502);
     expect(res.body.code).toBe('provider_error');
+    await expectDocumented(res);
     if (behaviour === 'invalid_client') expect(res.body.detail).toMatch(/INVALID_CLIENT_CRED/);
     expect(sessionCookieOf(res)).toBeUndefined();
     const view = await request(s.t.url).get('/session').set('Cookie', user.cookie);
@@ -222,6 +226,7 @@ describe('hygiene', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe(code);
+    await expectDocumented(res);
     expect(sessionCookieOf(res)).toBeUndefined();
   });
 
@@ -229,6 +234,7 @@ describe('hygiene', () => {
     const res = await request(s.t.url).get('/likecoin/authorize?scope=profile%20admin');
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('invalid_scope');
+    await expectDocumented(res);
   });
 
   it('requires X-CSRF for a cookie-carried POST /likecoin/authorize', async () => {
@@ -239,6 +245,7 @@ describe('hygiene', () => {
       .send({});
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('csrf_rejected');
+    await expectDocumented(res);
   });
 });
 
@@ -248,6 +255,7 @@ describe('without LikeCoin credentials', () => {
       const res = await request(t.url).get('/likecoin/authorize');
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('likecoin_not_configured');
+      await expectDocumented(res);
     });
   });
 });

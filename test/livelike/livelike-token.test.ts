@@ -1,6 +1,7 @@
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import request from 'supertest';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import {
   LIVELIKE_CLIENT_ID,
   LIVELIKE_CLIENT_SECRET,
@@ -52,6 +53,7 @@ describe('/livelike/token', () => {
       expect(claims.exp! - claims.iat!).toBe(3600);
       expect(res.body.expires_at).toBe(new Date(claims.exp! * 1000).toISOString());
       expect(Object.keys(claims).sort()).toEqual(['custom_profile_id', 'exp', 'iat', 'iss']);
+      await expectDocumented(res, method, '/livelike/token');
     },
   );
 
@@ -92,6 +94,7 @@ describe('/livelike/token', () => {
     const res = await request(t.url).get('/livelike/token').expect(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.code).toBe('not_authenticated');
+    await expectDocumented(res, 'GET', '/livelike/token');
   });
 
   it('counts minted tokens in /metrics', async () => {
@@ -118,6 +121,7 @@ describe('/livelike/token with LIVELIKE_TOKEN_TTL_SECONDS=0', () => {
         .set('Authorization', `Bearer ${sessionToken}`);
       expect(res.body).toMatchObject({ expires_in: null, expires_at: null });
       expect(verifyAsLiveLike(res.body.access_token)).not.toHaveProperty('exp');
+      await expectDocumented(res, 'GET', '/livelike/token');
     });
   });
 });
@@ -133,6 +137,7 @@ describe('/livelike/token without LiveLike credentials', () => {
           .set('Authorization', `Bearer ${sessionToken}`);
         expect(res.status).toBe(503);
         expect(res.body.code).toBe('livelike_not_configured');
+        await expectDocumented(res, 'GET', '/livelike/token');
       },
     );
   });
@@ -152,6 +157,7 @@ describe('/livelike/token for a user id LiveLike cannot take', () => {
         .set('Authorization', `Bearer ${sessionToken}`);
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('invalid_profile_id');
+      await expectDocumented(res, 'GET', '/livelike/token');
     });
   });
 });

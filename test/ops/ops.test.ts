@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -11,12 +12,14 @@ afterAll(() => t.close());
 it('GET /healthz answers 200 without touching the store', async () => {
   const res = await request(t.url).get('/healthz').expect(200);
   expect(res.body).toEqual({ status: 'ok' });
+  await expectDocumented(res, 'GET', '/healthz');
   expect(res.headers['set-cookie']).toBeUndefined();
 });
 
 it('GET /readyz answers 200 when the store answers', async () => {
   const res = await request(t.url).get('/readyz').expect(200);
   expect(res.body).toEqual({ status: 'ready', store: 'redis' });
+  await expectDocumented(res, 'GET', '/readyz');
 });
 
 it('GET /metrics serves Prometheus text: process metrics, request durations by route, sessions', async () => {
@@ -32,6 +35,7 @@ it('GET /metrics serves Prometheus text: process metrics, request durations by r
   expect(res.text).toMatch(/route="unmatched",status="404"/);
   expect(res.text).not.toMatch(/no\/such\/path/);
   expect(res.text).toMatch(/^sessions_created_total 1$/m);
+  await expectDocumented(res, 'GET', '/metrics');
 });
 
 it('sends API security headers (nothing may render or frame an answer), and no X-Powered-By', async () => {

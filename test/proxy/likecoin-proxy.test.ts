@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import { connectedBrowser, startWithLikeCoin, type LikeCoinSetup } from '../support/likecoin-flow';
 import { rawRequest } from '../support/raw-request';
 import { freePort } from '../support/redis-server';
@@ -25,6 +26,7 @@ describe('GET /likecoin/api/*', () => {
       .set(headers())
       .expect(200);
     expect(res.body).toMatchObject({ user: 'alice-liker', displayName: 'Alice' });
+    await expectDocumented(res, 'GET', '/likecoin/api/{path}');
   });
 
   it("passes method, path, query and body, and nothing of the caller's credentials", async () => {
@@ -84,6 +86,7 @@ describe('GET /likecoin/api/*', () => {
     const res = await request(s.t.url).get('/likecoin/api/users/profile').set('Cookie', cookie);
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('csrf_rejected');
+    await expectDocumented(res, 'GET', '/likecoin/api/{path}');
   });
 });
 
@@ -122,6 +125,7 @@ describe('limits and failures', () => {
       .send(Buffer.alloc(150_000));
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('payload_too_large');
+    await expectDocumented(res, 'POST', '/likecoin/api/{path}');
     expect(apiCalls()).toBe(before);
   });
 
@@ -150,12 +154,14 @@ describe('limits and failures', () => {
     const res = await request(s.t.url).get('/likecoin/api/users/profile').set(headers());
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('upstream_timeout');
+    await expectDocumented(res, 'GET', '/likecoin/api/{path}');
   });
 
   it('passes an upstream 500 through as it is', async () => {
     s.provider.behaviour.api = 'server_error';
     const res = await request(s.t.url).get('/likecoin/api/users/profile').set(headers());
     expect(res.status).toBe(500);
+    await expectDocumented(res, 'GET', '/likecoin/api/{path}');
   });
 
   it('answers 502 upstream_unavailable when the API cannot be reached', async () => {
@@ -168,6 +174,7 @@ describe('limits and failures', () => {
         .set({ Cookie: linked, 'X-CSRF': '1' });
       expect(res.status).toBe(502);
       expect(res.body.code).toBe('upstream_unavailable');
+      await expectDocumented(res, 'GET', '/likecoin/api/{path}');
     } finally {
       await other.close();
     }

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { startLiveLikeStandIn, type LiveLikeStandIn } from '../support/livelike-stand-in';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import {
   LIVELIKE_CLIENT_ID,
   LIVELIKE_CLIENT_SECRET,
@@ -35,6 +36,7 @@ it("calls LiveLike as the session's user, with a profile token LiveLike accepts"
     .set('Authorization', `Bearer ${sessionToken}`)
     .expect(200);
   expect(res.body).toMatchObject({ custom_profile_id: 'fan-1' });
+  await expectDocumented(res, 'GET', '/livelike/api/{path}');
   const sent = livelike.requests.at(-1)!.headers.authorization;
   expect(sent).toMatch(/^Bearer eyJ/);
   expect(sent).not.toContain(sessionToken);
@@ -60,6 +62,7 @@ it('answers 401 not_authenticated without a user, and never calls LiveLike', asy
   const res = await request(t.url).get(profilePath);
   expect(res.status).toBe(401);
   expect(res.body.code).toBe('not_authenticated');
+  await expectDocumented(res, 'GET', '/livelike/api/{path}');
   expect(livelike.requests.length).toBe(before);
 });
 

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { expectDocumented } from '../support/openapi-conformance';
 import {
   connectedBrowser,
   likeCoinEnv,
@@ -73,6 +74,7 @@ it('a refused refresh forgets the tokens: 401 likecoin_reauthorization_required'
   const res = await profile(s.t, cookie);
   expect(res.status).toBe(401);
   expect(res.body.code).toBe('likecoin_reauthorization_required');
+  await expectDocumented(res, 'GET', '/likecoin/api/{path}');
   const view = await request(s.t.url).get('/session').set('Cookie', cookie);
   expect(view.body.likecoin.connected).toBe(false);
   expect(view.body.authenticated).toBe(true);
@@ -88,6 +90,7 @@ it.each([
     s.provider.behaviour.token = mode;
     const answers = await Promise.all(Array.from({ length: 5 }, () => profile(s.t, cookie)));
     expect(answers.map((r) => [r.status, r.body.code])).toEqual(Array(5).fill([status, code]));
+    await expectDocumented(answers[0]!, 'GET', '/likecoin/api/{path}');
     expect(refreshes()).toBe(1);
     s.provider.behaviour.token = 'ok';
     const view = await request(s.t.url).get('/session').set('Cookie', cookie);

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import request, { type Response } from 'supertest';
 import { appIdToken } from '../support/app-tokens';
+import { expectDocumented } from '../support/openapi-conformance';
 import {
   signingKey,
   startJwksServer,
@@ -40,6 +41,7 @@ async function refused(app: TestApp, body: object, status: number, code: string)
   expectProblem(res, status, code);
   expect(res.headers['set-cookie']).toBeUndefined();
   expect(await sessionKeys(app)).toBe(before);
+  await expectDocumented(res, 'POST', '/session');
   return res;
 }
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { SessionStore } from '../../src/session/express-session-adapter';
 import { appIdToken } from '../support/app-tokens';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import { startTestApp, withTestApp, type TestApp } from '../support/test-app';
 
 let clock = Date.now();
@@ -35,6 +36,7 @@ describe('POST /session', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).toMatch(/Path=\//);
     expect(cookie).not.toMatch(/Secure/);
+    await expectDocumented(res, 'POST', '/session');
   });
 
   it('turns a numeric user claim into a string id', async () => {
@@ -88,6 +90,7 @@ describe('GET /session', () => {
   it('answers unauthenticated, and stores nothing, for a caller without a session', async () => {
     const before = await sessionKeys();
     const res = await request(t.url).get('/session').expect(200);
+    await expectDocumented(res, 'GET', '/session');
     expect(res.body).toMatchObject({ authenticated: false, user: null });
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(await sessionKeys()).toBe(before);
@@ -119,6 +122,7 @@ describe('DELETE /session', () => {
     const { cookie, sessionToken } = await login(t, { sub: 'gina' });
     const res = await request(t.url).delete('/session').set('Cookie', cookie).set('X-CSRF', '1');
     expect(res.status).toBe(204);
+    await expectDocumented(res, 'DELETE', '/session');
     expect((res.headers['set-cookie'] as unknown as string[])[0]).toMatch(
       /^token-bff=;.*Expires=Thu, 01 Jan 1970/,
     );
@@ -130,6 +134,7 @@ describe('DELETE /session', () => {
       .set('Authorization', `Bearer ${sessionToken}`);
     expect(bearer.status).toBe(401);
     expect(bearer.body.code).toBe('invalid_session_token');
+    await expectDocumented(bearer, 'GET', '/session');
   });
 
   it('cannot be undone by a request that loaded the session before the logout', async () => {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import request from 'supertest';
 import { appIdToken } from '../support/app-tokens';
 import { login } from '../support/login';
+import { expectDocumented } from '../support/openapi-conformance';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -33,6 +34,7 @@ it('answers 503 store_unavailable while Redis is down, and nobody is logged out 
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['retry-after']).toBe('2');
     expect(res.body.code).toBe('store_unavailable');
+    await expectDocumented(res);
     expect(res.headers['set-cookie']).toBeUndefined();
   }
   // The operator's log says what happened, by its code.
@@ -40,6 +42,7 @@ it('answers 503 store_unavailable while Redis is down, and nobody is logged out 
     expect.objectContaining({ msg: 'request failed', problem: 'store_unavailable' }),
   );
   expect((await request(t.url).get('/readyz')).status).toBe(503);
+  await expectDocumented(await request(t.url).get('/readyz'));
   expect((await request(t.url).get('/healthz')).status).toBe(200);
 
   await redis.restart();
