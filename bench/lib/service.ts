@@ -70,11 +70,15 @@ export interface Service {
 }
 
 /** `node dist/main.js` (built by `npm run build`) on a free port, pinned to the server CPU. */
-export async function startService(name: string, env: Record<string, string>): Promise<Service> {
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<Service> {
   const main = resolve(ROOT, 'dist/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const port = await freePort();
-  const child = startChild(name, process.execPath, [main], {
+  const child = startChild(name, process.execPath, [...nodeArgs, main], {
     cpu: SERVER_CPU,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
   });

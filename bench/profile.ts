@@ -1,0 +1,123 @@
+/**
+ * `npm run profile -- s2` (or s1, s3): the service under `node --cpu-prof` while autocannon
+ * drives one scenario over many sessions, then the profile's heaviest functions and packages by
+ * self time. Profile before optimising; the .cpuprofile (bench/results/profiles/) opens in
+ * Chrome DevTools.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { ROOT, stopChild } from './lib/procs';
+import { connectMany, loginMany } from './lib/sessions';
+import { startService, VIA_HTTPS } from './lib/service';
+import { startShared } from './lib/shared';
+
+const scenario = process.argv[2] ?? 's2';
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+async function main(): Promise<void> {
+  const { shared, stop } = await startShared();
+  const dir = resolve(ROOT, 'bench/results/profiles', `${scenario}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    await stopChild(shared.service.child, 12_000);
+    const service = await startService('token-bff (profiled)', shared.env, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+    ]);
+    const headers = await headerSets(scenario, service, shared);
+    const path = scenario === 's3' ? '/likecoin/api/users/profile' : '/livelike/token';
+    let next = 0;
+    const result = await new Promise<autocannon.Result>((done, fail) =>
+      autocannon(
+        {
+          url: `${service.url}${path}`,
+          connections: 50,
+          duration: SECONDS,
+          requests: [
+            {
+              setupRequest: (req) => {
+                req.headers = { ...req.headers, ...headers[next++ % headers.length] };
+                return req;
+              },
+            },
+          ],
+        },
+        (err, r) => (err ? fail(err) : done(r)),
+      ),
+    );
+    console.log(
+      `${scenario}: ${Math.round(result.requests.average)} req/s, non-2xx ${result.non2xx}`,
+    );
+    await stopChild(service.child, 12_000);
+    report(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) ?? ''));
+  } finally {
+    await stop();
+  }
+}
+
+async function headerSets(
+  name: string,
+  service: Awaited<ReturnType<typeof startService>>,
+  shared: Awaited<ReturnType<typeof startShared>>['shared'],
+): Promise<Record<string, string>[]> {
+  if (name === 's3') {
+    const tokens = await connectMany(service, shared.appJwtSecret, shared.standIn, {
+      count: Math.min(SESSIONS, 1000),
+      likers: 1000,
+      budgetSec: 30,
+    });
+    return tokens.map((t) => ({ Authorization: `Bearer ${t}` }));
+  }
+  const logins = await loginMany(service, shared.appJwtSecret, SESSIONS, `profile-${name}-`);
+  return logins.map((l): Record<string, string> =>
+    name === 's1'
+      ? { Cookie: l.cookie, 'X-CSRF': '1', ...VIA_HTTPS }
+      : { Authorization: `Bearer ${l.sessionToken}` },
+  );
+}
+
+/** Self time by function and by package, the top of each. */
+function report(file: string): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
+  const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+    const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ??
+      (where.startsWith('dist/')
+        ? 'token-bff (dist/)'
+        : where.startsWith('node:')
+          ? 'node core'
+          : functionName.startsWith('(')
+            ? functionName
+            : 'other');
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
+  }
+  const top = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`)
+      .join('\n');
+  console.log(`\nprofile: ${file}\n\nself time by package:\n${top(byPackage, 15)}`);
+  console.log(`\nself time by function:\n${top(byFunction, 30)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
