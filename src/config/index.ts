@@ -8,6 +8,7 @@ import {
   liveLikeFrom,
   parseTrustProxy,
   publicBaseUrlFrom,
+  rateLimitsFrom,
   redisFrom,
   returnTargetsFrom,
   sessionFrom,
@@ -68,6 +69,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       upstreamFirstByteMs: e.UPSTREAM_TIMEOUT_MS,
       upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     },
+    rateLimits: rateLimitsFrom(e, f),
     console: consoleFrom(e, f),
   };
   if (f.problems.length > 0) throw new ConfigError(f.problems);

@@ -27,6 +27,7 @@ export function mountLiveLike(app: Express, ctx: AppContext): void {
   // Before /livelike: the proxy owns everything under /livelike/api.
   app.use(
     '/livelike/api',
+    ctx.rateLimits.proxy(LIVELIKE.name),
     proxyRoutes({
       prefix: '/livelike/api',
       base: config.apiUrl,
@@ -36,6 +37,7 @@ export function mountLiveLike(app: Express, ctx: AppContext): void {
       bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
     }),
   );
+  app.use('/livelike/token', ctx.rateLimits.liveLikeToken);
   app.use(
     '/livelike',
     liveLikeRoutes({

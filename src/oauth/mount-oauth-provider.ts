@@ -57,6 +57,8 @@ export function mountOAuthProvider(
     tokenTimeoutMs: timings.tokenTimeoutMs,
     refreshMarginMs: limits.refreshMarginMs,
     retryAfterSeconds: limits.providerRetryAfterSeconds,
+    rejectionCooldownMs: limits.refreshAfterRejectionCooldownMs,
+    countRefresh: ctx.rateLimits.countRefresh,
     onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
     onWait: () => metrics.refreshWaits.inc(label),
     onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
@@ -79,6 +81,7 @@ export function mountOAuthProvider(
   // Before /<name>: the proxy owns everything under /<name>/api.
   app.use(
     `/${provider.name}/api`,
+    ctx.rateLimits.proxy(provider.name),
     proxyRoutes({
       prefix: `/${provider.name}/api`,
       base: provider.apiUrl,
@@ -94,6 +97,8 @@ export function mountOAuthProvider(
       provider,
       config,
       flows,
+      stateTtlMs: timings.stateTtlMs,
+      rateLimits: ctx.rateLimits.oauthFlow(provider.name),
       grants,
       tokenClient,
       sessionStore: ctx.sessionStore,

@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Config } from '../config';
 import { jsonBody, objectBody } from '../http/json-body';
 import { problems } from '../http/problems';
+import type { OAuthFlowLimiters } from '../http/rate-limits';
 import { saveSession } from '../session/express-session-adapter';
 import { sessionExpiry, sessionToken } from '../session/session-lifecycle';
 import { credentialOf, isLive } from '../session/session-data';
@@ -14,6 +15,10 @@ import { parseScopes } from './parse-scopes';
 export interface OAuthRoutesDeps extends ConnectDeps {
   config: Config;
   flows: FlowStore;
+  /** How long a started flow may take; a session made for the flow lives no longer. */
+  stateTtlMs: number;
+  /** Per client IP, in front of each flow route's work. */
+  rateLimits: OAuthFlowLimiters;
   now: () => number;
   csrf: RequestHandler;
   rejectDeadCredential: RequestHandler;
@@ -27,7 +32,7 @@ export interface OAuthRoutesDeps extends ConnectDeps {
  * /connection (unlink).
  */
 export function oauthRoutes(deps: OAuthRoutesDeps): Router {
-  const { config, flows, csrf, provider } = deps;
+  const { config, flows, csrf, provider, rateLimits } = deps;
   const router = Router();
   const jsonBodies = jsonBody(config.limits.jsonBodyBytes);
   router.use(deps.rejectDeadCredential);
@@ -38,6 +43,13 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
     if (!isLive(req)) {
       // The state is bound to a session, so a visitor without one gets one now.
       req.session.createdAt = deps.now();
+      req.session.touchedAt = deps.now();
+    }
+    if (req.session.user === undefined) {
+      // Nobody is signed in: the session exists only for this flow, so it lives as long as the
+      // flow may (its store entry follows the cookie), unless the flow completes, which starts a
+      // session with the normal lifetime. A new flow gives it that long again.
+      req.session.cookie.maxAge = deps.stateTtlMs;
       req.session.touchedAt = deps.now();
       await saveSession(req);
     }
@@ -61,16 +73,16 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   };
 
   // A browser navigation: no CSRF header can come with it, and none is needed to start a flow.
-  router.get('/authorize', async (req, res) => {
+  router.get('/authorize', rateLimits.authorize, async (req, res) => {
     res.redirect(302, await beginFlow(req, req.query.return_to, req.query.scope));
   });
 
-  router.post('/authorize', csrf, ...jsonBodies, async (req, res) => {
+  router.post('/authorize', rateLimits.authorize, csrf, ...jsonBodies, async (req, res) => {
     const body = objectBody(req.body);
     res.json({ authorization_url: await beginFlow(req, body.return_to, body.scope) });
   });
 
-  router.get('/callback', async (req, res) => {
+  router.get('/callback', rateLimits.callback, async (req, res) => {
     const flow = await flows.takePending(req.query.state);
     // A cookie flow must come back to the browser that started it; a bearer flow is finished
     // by its app (POST /complete), so whichever browser runs it proves nothing.
@@ -91,7 +103,7 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
     redirect(res, flow.returnTo);
   });
 
-  router.post('/complete', csrf, ...jsonBodies, async (req, res) => {
+  router.post('/complete', rateLimits.complete, csrf, ...jsonBodies, async (req, res) => {
     const flow = await flows.takeReturned(objectBody(req.body).result);
     if (!flow || flow.sessionId !== req.sessionID) throw problems.invalidState();
     await connectGrant(req, deps, flow, await exchangeCode(deps, flow, flow.code));
