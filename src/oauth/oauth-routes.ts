@@ -35,6 +35,10 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   const { config, flows, csrf, provider, rateLimits } = deps;
   const router = Router();
   const jsonBodies = jsonBody(config.limits.jsonBodyBytes);
+  // Per client IP, first: a client over its limit gets 429 before any of the route's work.
+  router.use('/authorize', rateLimits.authorize);
+  router.use('/callback', rateLimits.callback);
+  router.use('/complete', rateLimits.complete);
   router.use(deps.rejectDeadCredential);
 
   const beginFlow = async (req: Request, rawReturnTo: unknown, rawScope: unknown) => {
@@ -73,16 +77,16 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   };
 
   // A browser navigation: no CSRF header can come with it, and none is needed to start a flow.
-  router.get('/authorize', rateLimits.authorize, async (req, res) => {
+  router.get('/authorize', async (req, res) => {
     res.redirect(302, await beginFlow(req, req.query.return_to, req.query.scope));
   });
 
-  router.post('/authorize', rateLimits.authorize, csrf, ...jsonBodies, async (req, res) => {
+  router.post('/authorize', csrf, ...jsonBodies, async (req, res) => {
     const body = objectBody(req.body);
     res.json({ authorization_url: await beginFlow(req, body.return_to, body.scope) });
   });
 
-  router.get('/callback', rateLimits.callback, async (req, res) => {
+  router.get('/callback', async (req, res) => {
     const flow = await flows.takePending(req.query.state);
     // A cookie flow must come back to the browser that started it; a bearer flow is finished
     // by its app (POST /complete), so whichever browser runs it proves nothing.
@@ -103,7 +107,7 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
     redirect(res, flow.returnTo);
   });
 
-  router.post('/complete', rateLimits.complete, csrf, ...jsonBodies, async (req, res) => {
+  router.post('/complete', csrf, ...jsonBodies, async (req, res) => {
     const flow = await flows.takeReturned(objectBody(req.body).result);
     if (!flow || flow.sessionId !== req.sessionID) throw problems.invalidState();
     await connectGrant(req, deps, flow, await exchangeCode(deps, flow, flow.code));
