@@ -189,6 +189,15 @@ describe('per session user', () => {
     expect(await keysOf(s.t, 'rl:livelike-token:*')).toHaveLength(2);
   });
 
+  it("a request the guards refuse (CSRF) is not counted: a forged call spends nobody's budget", async () => {
+    const { cookie } = await login(s.t, { sub: 'csrf-target' });
+    const token = () => request(s.t.url).get('/livelike/token').set('Cookie', cookie);
+    for (let i = 0; i < 5; i++) expect((await token()).body.code).toBe('csrf_rejected');
+    await token().set('X-CSRF', '1').expect(200);
+    await token().set('X-CSRF', '1').expect(200);
+    expectRateLimited(await token().set('X-CSRF', '1'), 'livelike-token');
+  });
+
   it('/livelike/api: over the limit, 429 and nothing reaches LiveLike', async () => {
     const { sessionToken } = await login(s.t, { sub: 'proxy-user' });
     const call = () =>
