@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import { originOf, type Config } from './config';
 import { corsFor } from './http/cors';
 import { csrfGuard } from './http/csrf-guard';
+import { createRateLimiters, type RateLimiters } from './http/rate-limits';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { sessionMiddleware, SessionStore } from './session/express-session-adapter';
 import { SessionIndex, type SessionEndHook } from './session/session-index';
@@ -33,6 +34,8 @@ export interface AppContext {
   guards: RequestHandler[];
   rejectDeadCredential: RequestHandler;
   csrf: RequestHandler;
+  /** Every rate limit, counted in the store (so shared by all instances); areas mount them. */
+  rateLimits: RateLimiters;
   /** What ends or is kept alive with a session; provider areas add their grant links. */
   sessionHooks: { onEnd: SessionEndHook[]; onTouch: SessionTouchHook[] };
   providerViews: ProviderView[];
@@ -89,6 +92,12 @@ export function createAppContext(
     guards: [deadCredential, csrf],
     rejectDeadCredential: deadCredential,
     csrf,
+    rateLimits: createRateLimiters({
+      config: config.rateLimits,
+      kv,
+      logger,
+      windowMs: config.limits.rateLimitWindowMs,
+    }),
     sessionHooks,
     providerViews,
     describeProviders: async (req) =>

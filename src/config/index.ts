@@ -8,6 +8,7 @@ import {
   liveLikeFrom,
   parseTrustProxy,
   publicBaseUrlFrom,
+  rateLimitsFrom,
   redisFrom,
   returnTargetsFrom,
   sessionFrom,
@@ -69,6 +70,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       upstreamFirstByteMs: e.UPSTREAM_TIMEOUT_MS,
       upstreamIdleMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     },
+    rateLimits: rateLimitsFrom(e, f),
     console: consoleFrom(e, f),
     tls: tlsFrom(e, f, publicBaseUrl),
   };

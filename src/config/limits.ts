@@ -46,6 +46,14 @@ export interface Limits {
   readonly cacheEntries: number;
   readonly storeRetryAfterSeconds: number;
   readonly providerRetryAfterSeconds: number;
+  /** The window of every rate limit (RATE_LIMIT_* count requests per window). */
+  readonly rateLimitWindowMs: number;
+  /**
+   * After a grant was refreshed, an upstream 401 does not refresh it again for this long: the
+   * 401 reaches the caller. (A fresh token refused at once is not fixed by a fresher one, and
+   * without this every 401 would cost one token-endpoint call.)
+   */
+  readonly refreshAfterRejectionCooldownMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -80,4 +88,6 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   cacheEntries: 10_000,
   storeRetryAfterSeconds: 2,
   providerRetryAfterSeconds: 5,
+  rateLimitWindowMs: 60_000,
+  refreshAfterRejectionCooldownMs: 5_000,
 });

@@ -90,6 +90,12 @@ export const envSchema = z.object({
   PROXY_BODY_LIMIT_BYTES: intIn(0, 100 * 1024 * 1024, DEFAULT_LIMITS.proxyBodyBytes),
   UPSTREAM_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamFirstByteMs),
   UPSTREAM_IDLE_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamIdleMs),
+  // Requests per minute; 0 turns the limit off (see rateLimitsFrom).
+  RATE_LIMIT_LOGIN_PER_IP: intIn(0, 1_000_000, 60),
+  RATE_LIMIT_OAUTH_PER_IP: intIn(0, 1_000_000, 60),
+  RATE_LIMIT_LIVELIKE_TOKEN_PER_USER: intIn(0, 1_000_000, 600),
+  RATE_LIMIT_PROXY_PER_USER: intIn(0, 1_000_000, 1200),
+  RATE_LIMIT_REFRESH_PER_GRANT: intIn(0, 1_000_000, 10),
   // Its default depends on NODE_ENV, so it is settled in consoleFrom.
   CONSOLE_ENABLED: optionalBool,
   CONSOLE_DEMO_LOGIN_URL: httpUrl().optional(),

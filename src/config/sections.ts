@@ -10,6 +10,7 @@ import type {
   Findings,
   LikeCoinConfig,
   LiveLikeConfig,
+  RateLimitsConfig,
   TlsConfig,
 } from './types';
 
@@ -291,5 +292,22 @@ export function consoleFrom(e: Env, f: Findings): ConsoleConfig {
   return {
     enabled: e.CONSOLE_ENABLED ?? !f.production,
     demoLoginUrl: e.CONSOLE_DEMO_LOGIN_URL,
+  };
+}
+
+/** The rate limits; in production, a limit turned off (0) is worth a line at start-up. */
+export function rateLimitsFrom(e: Env, f: Findings): RateLimitsConfig {
+  if (f.production) {
+    const off = (Object.keys(e) as (keyof Env)[]).filter(
+      (name) => name.startsWith('RATE_LIMIT_') && e[name] === 0,
+    );
+    for (const name of off) f.warnings.push(`${name} is 0: that rate limit is off`);
+  }
+  return {
+    loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+    oauthPerIp: e.RATE_LIMIT_OAUTH_PER_IP,
+    liveLikeTokenPerUser: e.RATE_LIMIT_LIVELIKE_TOKEN_PER_USER,
+    proxyPerUser: e.RATE_LIMIT_PROXY_PER_USER,
+    refreshPerGrant: e.RATE_LIMIT_REFRESH_PER_GRANT,
   };
 }

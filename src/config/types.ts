@@ -24,6 +24,7 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly limits: Limits;
+  readonly rateLimits: RateLimitsConfig;
   readonly console: ConsoleConfig;
   /** Serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE); undefined: plain HTTP. */
   readonly tls: TlsConfig | undefined;
@@ -33,6 +34,23 @@ export interface TlsConfig {
   /** PEM, as read at start-up. */
   readonly cert: Buffer;
   readonly key: Buffer;
+}
+
+/**
+ * Requests per client per minute (fixed 60-second windows, counted in the store so every
+ * instance shares one budget); 0 turns that limit off.
+ */
+export interface RateLimitsConfig {
+  /** POST /session, per client IP. */
+  readonly loginPerIp: number;
+  /** Each of /<provider>/authorize, /callback and /complete on its own, per client IP. */
+  readonly oauthPerIp: number;
+  /** /livelike/token, per session user. */
+  readonly liveLikeTokenPerUser: number;
+  /** Proxied calls, per session user; each proxy (/likecoin/api, /livelike/api) on its own. */
+  readonly proxyPerUser: number;
+  /** Refreshes at a provider's token endpoint, per grant. */
+  readonly refreshPerGrant: number;
 }
 
 export interface ConsoleConfig {

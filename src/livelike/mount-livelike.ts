@@ -27,6 +27,10 @@ export function mountLiveLike(app: Express, ctx: AppContext): void {
   // Before /livelike: the proxy owns everything under /livelike/api.
   app.use(
     '/livelike/api',
+    // Per user, after the guards (which the routes run again: they are pure checks): a request
+    // they refuse is not counted, so a forged cross-site call can't spend a user's budget.
+    ctx.guards,
+    ctx.rateLimits.proxy(LIVELIKE.name),
     proxyRoutes({
       prefix: '/livelike/api',
       base: config.apiUrl,
@@ -37,6 +41,7 @@ export function mountLiveLike(app: Express, ctx: AppContext): void {
       bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
     }),
   );
+  app.use('/livelike/token', ctx.guards, ctx.rateLimits.liveLikeToken);
   app.use(
     '/livelike',
     liveLikeRoutes({

@@ -21,6 +21,10 @@ export interface RefresherDeps {
   /** A token with less than this left is refreshed before use. */
   refreshMarginMs: number;
   retryAfterSeconds: number;
+  /** After a refresh, an upstream 401 does not refresh the grant again for this long. */
+  rejectionCooldownMs: number;
+  /** Counts one token-endpoint refresh of the grant; throws 429 rate_limited once over. */
+  countRefresh: (grantId: string) => Promise<void>;
   onRefresh: (outcome: RefreshOutcome) => void;
   /** A caller got its token from another caller's refresh. */
   onWait: () => void;
@@ -34,6 +38,11 @@ export interface RefresherDeps {
  * process every caller shares one promise, and across processes a Redis lock (owner token, lease
  * longer than the token call) lets one refresh while the others wait and re-read. Writes are
  * compare-and-set, so a new connection that replaced the grant meanwhile wins over a refresh.
+ *
+ * Two guards keep the token endpoint from being hammered through us: a per-grant rate limit
+ * counted before every refresh call, and a short cooldown after each refresh during which an
+ * upstream 401 refreshes nothing (a token refused right after it was issued is not cured by
+ * another one; without this, every 401 would cost one token-endpoint call).
  */
 export class GrantRefresher {
   private readonly inflight = new Map<string, Promise<GrantedTokens>>();
@@ -46,21 +55,29 @@ export class GrantRefresher {
   /** Tokens good for at least the refresh margin, refreshed first when they are not. */
   async usable(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
     if (stored.tokens.expiresAt - this.deps.now() > this.deps.refreshMarginMs) return stored.tokens;
-    return this.refreshOnce(grantId, stored.tokens.accessToken);
+    return this.refreshOnce(grantId, stored.tokens.accessToken, 'expiry');
   }
 
-  /** After the API refused `rejectedAccessToken`: fresher tokens, unless some are stored already. */
+  /**
+   * After the API refused `rejectedAccessToken`: fresher tokens, unless some are stored already.
+   * Within the cooldown after a refresh, the same tokens again (no token-endpoint call): the
+   * caller's replay then meets the upstream's 401, which is what the caller gets.
+   */
   afterRejection(grantId: string, rejectedAccessToken: string): Promise<GrantedTokens> {
-    return this.refreshOnce(grantId, rejectedAccessToken);
+    return this.refreshOnce(grantId, rejectedAccessToken, 'rejection');
   }
 
-  private refreshOnce(grantId: string, staleAccessToken: string): Promise<GrantedTokens> {
+  private refreshOnce(
+    grantId: string,
+    staleAccessToken: string,
+    reason: 'expiry' | 'rejection',
+  ): Promise<GrantedTokens> {
     const running = this.inflight.get(grantId);
     if (running) {
       this.deps.onWait();
       return running;
     }
-    const refreshing = this.refreshAcrossInstances(grantId, staleAccessToken).finally(() =>
+    const refreshing = this.refreshAcrossInstances(grantId, staleAccessToken, reason).finally(() =>
       this.inflight.delete(grantId),
     );
     this.inflight.set(grantId, refreshing);
@@ -70,9 +87,10 @@ export class GrantRefresher {
   private async refreshAcrossInstances(
     grantId: string,
     staleAccessToken: string,
+    reason: 'expiry' | 'rejection',
   ): Promise<GrantedTokens> {
     const { kv, grants, provider } = this.deps;
-    const lockKey = grants.keysOf(grantId).lock;
+    const { lock: lockKey, recentlyRefreshed } = grants.keysOf(grantId);
     const owner = randomHandle();
     for (let waited = false; ; waited = true) {
       const stored = await grants.read(grantId);
@@ -85,6 +103,10 @@ export class GrantRefresher {
       }
       // The holder finished without new tokens (the provider failed it): not our turn to retry.
       if (waited) throw this.unavailable();
+      // The stored tokens are the fresh ones the API just refused: no second refresh for that.
+      if (reason === 'rejection' && (await kv.get(recentlyRefreshed)) !== null) {
+        return stored.tokens;
+      }
       if (await kv.setIfAbsent(lockKey, owner, this.leaseMs)) {
         try {
           return await this.refreshHoldingLock(grantId, stored);
@@ -97,7 +119,9 @@ export class GrantRefresher {
   }
 
   private async refreshHoldingLock(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
-    const { grants, tokenClient, provider } = this.deps;
+    const { kv, grants, tokenClient, provider } = this.deps;
+    // Counted before the call: a grant over its budget costs the provider nothing.
+    await this.deps.countRefresh(grantId);
     let granted;
     try {
       // One attempt: a refresh token that was sent may have been rotated already, so a call
@@ -113,6 +137,14 @@ export class GrantRefresher {
       throw this.unavailable();
     }
     this.deps.onRefresh('ok');
+    // Before the tokens are written, so whoever reads them sees the cooldown too. Best effort: a
+    // lost cooldown costs one more refresh at most, while a failure here would lose the tokens
+    // the provider just rotated.
+    if (this.deps.rejectionCooldownMs > 0) {
+      await kv
+        .set(grants.keysOf(grantId).recentlyRefreshed, '1', this.deps.rejectionCooldownMs)
+        .catch(() => undefined);
+    }
     // Compare-and-set: a reconnect that replaced the grant meanwhile wins over this write.
     if (await grants.replace(grantId, stored.version, granted)) return granted;
     const newer = await grants.read(grantId);

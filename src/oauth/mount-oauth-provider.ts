@@ -85,6 +85,8 @@ export function mountOAuthProvider(
     tokenTimeoutMs: timings.tokenTimeoutMs,
     refreshMarginMs: limits.refreshMarginMs,
     retryAfterSeconds: limits.providerRetryAfterSeconds,
+    rejectionCooldownMs: limits.refreshAfterRejectionCooldownMs,
+    countRefresh: ctx.rateLimits.countRefresh,
     onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
     onWait: () => metrics.refreshWaits.inc(label),
     onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
@@ -101,6 +103,10 @@ export function mountOAuthProvider(
   // Before /<name>: the proxy owns everything under /<name>/api.
   app.use(
     `/${provider.name}/api`,
+    // Per user, after the guards (which proxyRoutes runs again: they are pure checks): a request
+    // they refuse is not counted, so a forged cross-site call can't spend a user's budget.
+    ctx.guards,
+    ctx.rateLimits.proxy(provider.name),
     proxyRoutes({
       prefix: `/${provider.name}/api`,
       base: provider.apiUrl,
@@ -117,6 +123,8 @@ export function mountOAuthProvider(
       provider,
       config,
       flows,
+      stateTtlMs: timings.stateTtlMs,
+      rateLimits: ctx.rateLimits.oauthFlow(provider.name),
       grants,
       tokenClient,
       sessionStore: ctx.sessionStore,

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { jsonBody } from '../http/json-body';
 import { parseBody, parseInput, type FieldProblems } from '../http/parse-input';
 import { problems } from '../http/problems';
+import type { OAuthFlowLimiters } from '../http/rate-limits';
 import { saveSession } from '../session/express-session-adapter';
 import { sessionExpiry, sessionToken } from '../session/session-lifecycle';
 import { credentialOf, isLive } from '../session/session-data';
@@ -32,6 +33,10 @@ const RESULT_FIELDS: FieldProblems = { result: () => problems.invalidState() };
 export interface OAuthRoutesDeps extends ConnectDeps {
   config: Config;
   flows: FlowStore;
+  /** How long a started flow may take; a session made for the flow lives no longer. */
+  stateTtlMs: number;
+  /** Per client IP, in front of each flow route's work. */
+  rateLimits: OAuthFlowLimiters;
   now: () => number;
   csrf: RequestHandler;
   rejectDeadCredential: RequestHandler;
@@ -45,9 +50,13 @@ export interface OAuthRoutesDeps extends ConnectDeps {
  * /connection (unlink).
  */
 export function oauthRoutes(deps: OAuthRoutesDeps): Router {
-  const { config, flows, csrf, provider } = deps;
+  const { config, flows, csrf, provider, rateLimits } = deps;
   const router = Router();
   const jsonBodies = jsonBody(config.limits.jsonBodyBytes);
+  // Per client IP, first: a client over its limit gets 429 before any of the route's work.
+  router.use('/authorize', rateLimits.authorize);
+  router.use('/callback', rateLimits.callback);
+  router.use('/complete', rateLimits.complete);
   router.use(deps.rejectDeadCredential);
 
   const beginFlow = async (req: Request, rawReturnTo: unknown, rawScope: unknown) => {
@@ -56,6 +65,13 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
     if (!isLive(req)) {
       // The state is bound to a session, so a visitor without one gets one now.
       req.session.createdAt = deps.now();
+      req.session.touchedAt = deps.now();
+    }
+    if (req.session.user === undefined) {
+      // Nobody is signed in: the session exists only for this flow, so it lives as long as the
+      // flow may (its store entry follows the cookie), unless the flow completes, which starts a
+      // session with the normal lifetime. A new flow gives it that long again.
+      req.session.cookie.maxAge = deps.stateTtlMs;
       req.session.touchedAt = deps.now();
       await saveSession(req);
     }

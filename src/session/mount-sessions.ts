@@ -10,6 +10,8 @@ export const SESSION_BOUND_PATHS = ['/session', '/sessions', '/livelike', '/like
 export function mountSessions(app: Express, ctx: AppContext): void {
   const { config } = ctx;
   app.use(SESSION_BOUND_PATHS, ctx.sessionChain);
+  // Before the login's work: a client over its limit gets 429 and no session.
+  app.post('/session', ctx.rateLimits.login);
   const deps: SessionRoutesDeps = {
     config: config.session,
     jsonBodyBytes: config.limits.jsonBodyBytes,

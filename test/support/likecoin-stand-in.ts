@@ -423,6 +423,9 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
       return;
     }
 
+    // Refuses every token, fresh or not (a revoked app, a provider bug): what refresh loops meet.
+    if (route === '/rejects-token') return sendText(res, 401, LIKECOIN_ERRORS.tokenExpired);
+
     const isProfile = route === '/users/profile' && method === 'GET';
     const isEcho = route === '/echo' || route.startsWith('/echo/');
     const isBig = route === '/big' && method === 'GET';
