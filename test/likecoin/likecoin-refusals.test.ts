@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { login } from '../support/login';
-import { withTestApp } from '../support/test-app';
+import { withTestApp, storedKeys } from '../support/test-app';
 import {
   atProvider,
   browserStarts,
@@ -171,7 +171,7 @@ describe('hygiene', () => {
     expect(refreshToken).toBeDefined();
 
     const dump: string[] = [];
-    for (const key of await s.t.redis.keys(`${s.t.keyPrefix}*`)) {
+    for (const key of await storedKeys(s.t)) {
       const k = key.slice(s.t.keyPrefix.length);
       const type = await s.t.redis.type(k);
       dump.push(
