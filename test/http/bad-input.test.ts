@@ -4,7 +4,7 @@ import { sign } from 'cookie-signature';
 import request, { type Response } from 'supertest';
 import { appIdToken } from '../support/app-tokens';
 import { login, type LoggedIn } from '../support/login';
-import { BASE_ENV, startTestApp, type TestApp } from '../support/test-app';
+import { BASE_ENV, startTestApp, type TestApp, storedKeys } from '../support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PROBLEM_KEYS = ['code', 'detail', 'status', 'title', 'type'];
@@ -19,7 +19,7 @@ afterAll(() => t.close());
 
 /** Every key under the app's prefix, with the value of each session entry. */
 async function stored(): Promise<Record<string, string | null>> {
-  const keys = (await t.redis.keys(`${t.keyPrefix}*`)).map((k) => k.slice(t.keyPrefix.length));
+  const keys = (await storedKeys(t)).map((k) => k.slice(t.keyPrefix.length));
   const out: Record<string, string | null> = {};
   for (const key of keys.sort()) out[key] = key.startsWith('sess:') ? await t.redis.get(key) : '';
   return out;

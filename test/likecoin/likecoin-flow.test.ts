@@ -9,6 +9,7 @@ import {
   startWithLikeCoin,
   type LikeCoinSetup,
 } from '../support/likecoin-flow';
+import { storedKeys } from '../support/test-app';
 
 let s: LikeCoinSetup;
 beforeAll(async () => {
@@ -125,7 +126,7 @@ describe('a web page signs in with LikeCoin', () => {
           .set('Cookie', cookie);
         return sessionCookieOf(res)!;
       };
-      const grantKeys = () => s.t.redis.keys(`${s.t.keyPrefix}grant:{likecoin:*}:tokens`);
+      const grantKeys = () => storedKeys(s.t, 'grant:{likecoin:*}:tokens');
       const connected = async (cookie: string) =>
         (await request(s.t.url).get('/session').set('Cookie', cookie)).body.likecoin.connected;
       const before = (await grantKeys()).length;

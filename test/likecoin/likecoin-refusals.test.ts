@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { login } from '../support/login';
 import { expectDocumented } from '../support/openapi-conformance';
-import { withTestApp } from '../support/test-app';
+import { withTestApp, storedKeys } from '../support/test-app';
 import {
   atProvider,
   browserStarts,
@@ -175,7 +175,7 @@ describe('hygiene', () => {
     expect(refreshToken).toBeDefined();
 
     const dump: string[] = [];
-    for (const key of await s.t.redis.keys(`${s.t.keyPrefix}*`)) {
+    for (const key of await storedKeys(s.t)) {
       const k = key.slice(s.t.keyPrefix.length);
       const type = await s.t.redis.type(k);
       dump.push(

@@ -72,7 +72,7 @@ function newGrantStore(): GrantStore {
 
 function refresherWith(overrides: Partial<RefresherDeps> = {}): GrantRefresher {
   const tokenTimeoutMs = overrides.tokenTimeoutMs ?? 2000;
-  return new GrantRefresher({
+  const deps = {
     provider,
     kv,
     grants,
@@ -81,11 +81,16 @@ function refresherWith(overrides: Partial<RefresherDeps> = {}): GrantRefresher {
     tokenTimeoutMs,
     refreshMarginMs: MARGIN_MS,
     retryAfterSeconds: RETRY_AFTER_SECONDS,
-    onRefresh: (outcome) => reports.refreshes.push(outcome),
-    onWait: () => (reports.waits += 1),
-    onGrantRefused: (sessions) => reports.refusedSessions.push(sessions),
+    // The refresh guards (cooldown after a refresh, per-grant budget) are off here: their own
+    // tests cover them, and these cases count every token call.
+    rejectionCooldownMs: 0,
+    countRefresh: () => Promise.resolve(),
+    onRefresh: (outcome: RefreshOutcome) => void reports.refreshes.push(outcome),
+    onWait: () => void (reports.waits += 1),
+    onGrantRefused: (sessions: number) => void reports.refusedSessions.push(sessions),
     ...overrides,
-  });
+  };
+  return new GrantRefresher(deps);
 }
 
 /** Real tokens from the stand-in, by a code exchange. */

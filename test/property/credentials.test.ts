@@ -1,7 +1,7 @@
 import { sign } from 'cookie-signature';
 import fc from 'fast-check';
 import { rawRequest } from '../support/raw-request';
-import { BASE_ENV, startTestApp, type TestApp } from '../support/test-app';
+import { BASE_ENV, startTestApp, type TestApp, storedKeys } from '../support/test-app';
 import { readCredential } from '../../src/session/read-credential';
 import { HTTP_RUNS, PURE_RUNS, useSeed } from './seed';
 
@@ -69,7 +69,7 @@ describe('credentials through HTTP (property)', () => {
   afterAll(() => t.close());
 
   it('no cookie or bearer string makes the service fail or store anything', async () => {
-    const keysBefore = await t.redis.keys(`${t.keyPrefix}*`);
+    const keysBefore = await storedKeys(t);
     await fc.assert(
       fc.asyncProperty(
         fc.option(bearerHeader),
@@ -86,7 +86,7 @@ describe('credentials through HTTP (property)', () => {
           expect(res.status).toBeLessThan(500);
           if (res.status >= 400)
             expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-          expect(await t.redis.keys(`${t.keyPrefix}*`)).toEqual(keysBefore);
+          expect(await storedKeys(t)).toEqual(keysBefore);
         },
       ),
       { numRuns: HTTP_RUNS },

@@ -11,7 +11,13 @@ import {
   type SigningKey,
 } from '../support/jwks-server';
 import { freePort } from '../support/redis-server';
-import { APP_JWT_SECRET, startTestApp, withTestApp, type TestApp } from '../support/test-app';
+import {
+  APP_JWT_SECRET,
+  startTestApp,
+  withTestApp,
+  type TestApp,
+  storedKeys,
+} from '../support/test-app';
 
 const OTHER_SECRET = 'another-app-jwt-secret-0123456789abcdef';
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -27,7 +33,7 @@ function handMade(header: object, payload: object, hmacKey?: string): string {
   return `${input}.${Buffer.from(sig).toString('base64url')}`;
 }
 
-const sessionKeys = async (app: TestApp) => (await app.redis.keys(`${app.keyPrefix}sess:*`)).length;
+const sessionKeys = async (app: TestApp) => (await storedKeys(app, 'sess:*')).length;
 
 function expectProblem(res: Response, status: number, code: string): void {
   expect({ status: res.status, code: res.body.code }).toEqual({ status, code });

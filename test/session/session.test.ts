@@ -3,7 +3,7 @@ import { SessionStore } from '../../src/session/express-session-adapter';
 import { appIdToken } from '../support/app-tokens';
 import { login } from '../support/login';
 import { expectDocumented } from '../support/openapi-conformance';
-import { startTestApp, withTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, withTestApp, type TestApp, storedKeys } from '../support/test-app';
 
 let clock = Date.now();
 let t: TestApp;
@@ -18,7 +18,7 @@ beforeEach(() => {
   clock = Date.now();
 });
 
-const sessionKeys = async () => (await t.redis.keys(`${t.keyPrefix}sess:*`)).length;
+const sessionKeys = async () => (await storedKeys(t, 'sess:*')).length;
 
 describe('POST /session', () => {
   it('starts a session: user, bearer token, expiry and an HttpOnly SameSite=Lax cookie', async () => {

@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log/create-logger';
 import { createHttpServer } from '../../src/server';
 import type { Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
-import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
+import { createKv } from '../../src/store/create-kv';
+import { RedisKv } from '../../src/store/redis-kv';
+import type { RedisTopology } from '../../src/store/redis-topology';
 import { escapeGlob, scanKeys } from '../../src/store/scan-keys';
 import { LogCapture } from './log-capture';
 
@@ -31,7 +33,9 @@ export const BASE_ENV: Record<string, string> = {
 export interface TestApp extends App {
   config: Config;
   kv: RedisKv;
-  redis: Redis;
+  /** The app's own client: one node or a Cluster (TEST_REDIS=cluster), so node-only commands
+   *  such as KEYS are out (see storedKeys). */
+  redis: Redis | Cluster;
   keyPrefix: string;
   logs: LogCapture;
   server: Server;
@@ -44,29 +48,65 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   now?: () => number;
   redisUrl?: string;
+  /** Any topology (a Sentinel, a Cluster); wins over redisUrl. */
+  topology?: RedisTopology;
   /** Share another app's keys (two instances of one service). */
   keyPrefix?: string;
 }
 
 /**
- * The real app on a real Redis (REDIS_URL, set by the global setup), under a key prefix of its
- * own so test files never see each other's keys, listening on a loopback port.
+ * The Redis this run's tests share: a Cluster when TEST_REDIS=cluster (the global setup exports
+ * its seeds as TEST_REDIS_CLUSTER_NODES), else the node at REDIS_URL.
+ */
+export function sharedRedisTopology(): RedisTopology {
+  if (process.env.TEST_REDIS === 'cluster') {
+    const nodes = process.env.TEST_REDIS_CLUSTER_NODES;
+    if (!nodes) throw new Error('TEST_REDIS=cluster, but the global setup set no cluster nodes');
+    return {
+      kind: 'cluster',
+      nodes: nodes.split(',').map((seed) => {
+        const [host, port] = seed.split(':');
+        return { host: host!, port: Number(port) };
+      }),
+      tls: false,
+    };
+  }
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: the global setup should have set it');
+  return { kind: 'node', url };
+}
+
+/** The configuration variables that name `topology`, the others explicitly unset. */
+export function topologyEnv(topology: RedisTopology): Record<string, string | undefined> {
+  const seeds = (list: { host: string; port: number }[]) =>
+    list.map((a) => `${a.host}:${a.port}`).join(',');
+  return {
+    REDIS_URL: topology.kind === 'node' ? topology.url : undefined,
+    REDIS_SENTINELS: topology.kind === 'sentinel' ? seeds(topology.sentinels) : undefined,
+    REDIS_SENTINEL_NAME: topology.kind === 'sentinel' ? topology.name : undefined,
+    REDIS_CLUSTER_NODES: topology.kind === 'cluster' ? seeds(topology.nodes) : undefined,
+  };
+}
+
+/**
+ * The real app on a real Redis (the run's shared one, see sharedRedisTopology), under a key
+ * prefix of its own so test files never see each other's keys, listening on a loopback port.
+ * The store is built the way main.ts builds it (createKv), from the variables an operator sets.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
-  if (!redisUrl) throw new Error('REDIS_URL is not set: the global setup should have set it');
-  const { config } = loadConfig({ ...BASE_ENV, REDIS_URL: redisUrl, ...options.env });
+  const topology =
+    options.topology ??
+    (options.redisUrl ? { kind: 'node' as const, url: options.redisUrl } : sharedRedisTopology());
   const keyPrefix = options.keyPrefix ?? `test:${randomBytes(6).toString('hex')}:`;
-  const redis = createRedisClient(
-    { kind: 'node', url: redisUrl },
-    {
-      keyPrefix,
-      commandTimeoutMs: config.limits.redisCommandTimeoutMs,
-      connectTimeoutMs: config.limits.redisConnectTimeoutMs,
-    },
-  );
+  const { config } = loadConfig({
+    ...BASE_ENV,
+    ...topologyEnv(topology),
+    REDIS_KEY_PREFIX: keyPrefix,
+    ...options.env,
+  });
+  const kv = createKv(config) as RedisKv;
+  const redis = kv.client;
   await once(redis, 'ready');
-  const kv = new RedisKv(redis);
   const served = await serve(config, kv, options.now);
   return {
     ...served,
@@ -81,6 +121,25 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The app's keys matching `pattern` (relative to its prefix), as full keys, sorted: by SCAN on
+ * every master, since KEYS on a Cluster client asks one node only.
+ */
+export async function storedKeys(
+  t: Pick<TestApp, 'redis' | 'keyPrefix'>,
+  pattern = '*',
+): Promise<string[]> {
+  return (await scanKeys(t.redis, `${escapeGlob(t.keyPrefix)}${pattern}`)).sort();
+}
+
+/**
+ * What requests left behind: every key but the rate-limit counters (which count each attempt,
+ * refused ones included, by design).
+ */
+export async function storedState(t: Pick<TestApp, 'redis' | 'keyPrefix'>): Promise<string[]> {
+  return (await storedKeys(t)).filter((k) => !k.startsWith(`${t.keyPrefix}rl:`));
 }
 
 export type EmbeddedTestApp = Omit<TestApp, 'kv' | 'redis' | 'keyPrefix'> & { kv: MemoryKv };
