@@ -48,10 +48,16 @@ export function bodyProblem(err: unknown): HttpProblem {
   }
 }
 
-/** body-parser's own errors carry a string `type`. */
+/**
+ * body-parser's own errors carry a string `type`; the decompression stream's come untagged, with
+ * zlib's `Z_…` code (a bare body parser anywhere would otherwise turn gzip garbage into a 500).
+ */
 export function isBodyParserError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { type, code } = err as { type?: unknown; code?: unknown };
   return (
-    typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string'
+    typeof type === 'string' ||
+    (typeof code === 'string' && /^(Z_|ERR__?ZLIB|ERR_BROTLI)/.test(code))
   );
 }
 

@@ -19,6 +19,9 @@ const TokenResponse = z.object({
   scope: z.union([z.array(z.string()), z.string()]).nullish(),
 });
 
+// LikeCoin's answers about our client, not about the user's grant (its public source names them).
+const CLIENT_ERRORS = new Set(['MISSING_CLIENT_INFO', 'INVALID_CLIENT_CRED']);
+
 // LikeCoin's documented access-token lifetime, for a token whose `exp` cannot be read.
 const DEFAULT_LIFETIME_MS = 3600_000;
 
@@ -41,6 +44,13 @@ export function likeCoinProvider(
     // Older LikeCoin clients got the code as `auth_code`; both names still arrive.
     codeOf: (query) => query.code ?? query.auth_code,
     parseTokenResponse,
+    // LikeCoin refuses codes and refresh tokens with a 400 (its token route is not public, so no
+    // code of those refusals is relied on); anything else that is not a 200 is not a verdict on
+    // the grant, and a grant is never forgotten for it.
+    refusalOf: (status, code) => {
+      if (status !== 400 && status !== 401) return undefined;
+      return code !== undefined && CLIENT_ERRORS.has(code) ? 'misconfigured' : 'refused';
+    },
     // LikeCoin refuses with 400 text/plain codes such as INVALID_CLIENT_CRED.
     errorCodeOf: (body) => {
       const code = body.trim();

@@ -134,6 +134,10 @@ export class GrantRefresher {
       );
       if (kind === 'refused') return this.refused(grantId, stored);
       if (kind === 'timeout') throw problems.providerTimeout(provider, 'refresh the grant');
+      if (kind === 'misconfigured') {
+        const code = err instanceof ProviderError ? err.providerCode : undefined;
+        throw problems.providerError(provider, 'refresh the grant', code);
+      }
       throw this.unavailable();
     }
     this.deps.onRefresh('ok');

@@ -45,4 +45,10 @@ export interface OAuthProvider extends ProviderNames {
   ): GrantedTokens | undefined;
   /** The provider's own error code in a refusal's body, when it names one safely. */
   errorCodeOf(body: string): string | undefined;
+  /**
+   * What a non-200 answer of the token endpoint means: the grant refused (forget it), our client
+   * refused (keep the grant, tell the operator), or undefined: not a refusal at all (rate limit,
+   * a firewall page, an outage), so the grant is kept and the call may be tried later.
+   */
+  refusalOf(status: number, errorCode: string | undefined): 'refused' | 'misconfigured' | undefined;
 }

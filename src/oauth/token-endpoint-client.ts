@@ -4,7 +4,11 @@ import type { GrantedTokens, OAuthProvider } from './provider';
 /** Why a call to the token endpoint failed; each maps to one answer of ours. */
 export class ProviderError extends Error {
   constructor(
-    readonly kind: 'refused' | 'unavailable' | 'timeout',
+    /**
+     * refused: the code or refresh token is dead (the grant is); misconfigured: the provider
+     * refused our client credentials (ours to fix, the grant is fine); unavailable, timeout.
+     */
+    readonly kind: 'refused' | 'misconfigured' | 'unavailable' | 'timeout',
     /** The provider's own error code, when it said one. */
     readonly providerCode?: string,
   ) {
@@ -63,9 +67,10 @@ export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointCl
     } catch {
       throw new ProviderError(signal.aborted ? 'timeout' : 'unavailable');
     }
-    if (status >= 400 && status < 500)
-      throw new ProviderError('refused', provider.errorCodeOf(text));
-    if (status !== 200) throw new ProviderError('unavailable');
+    if (status !== 200) {
+      const code = provider.errorCodeOf(text);
+      throw new ProviderError(provider.refusalOf(status, code) ?? 'unavailable', code);
+    }
     const granted = provider.parseTokenResponse(text, askedScopes, opts.now());
     if (!granted) throw new ProviderError('unavailable', 'unexpected_response');
     return granted;

@@ -30,5 +30,6 @@ export function isSignedBy(signedId: string, secrets: readonly string[]): boolea
 
 /** The session id part of a signed id, unverified. */
 export function unverifiedSessionId(signedId: string): string {
-  return signedId.slice(0, signedId.lastIndexOf('.'));
+  const dot = signedId.lastIndexOf('.');
+  return dot === -1 ? '' : signedId.slice(0, dot);
 }

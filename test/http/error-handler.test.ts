@@ -75,8 +75,6 @@ describe('toProblem', () => {
     ['undefined', undefined],
     ['a number', 42],
     ['an object with a non-string type', { type: 7 }],
-    // Untagged: only bodyProblem (which jsonBody applies to every parser error) reads it as 4xx.
-    ['a zlib error reaching the handler untagged', zlibError()],
   ])('%s ⇒ 500 internal_error, saying nothing of it', (_name, thrown) => {
     const problem = toProblem(thrown, limits);
     expect(problem.status).toBe(500);
@@ -321,5 +319,12 @@ describe('errorHandler in an Express app', () => {
   it('leaves req.session alone when nothing failed', async () => {
     await request(app).post('/parsed').set('content-type', 'application/json').send('{}');
     await expect(sessionSeen).resolves.toEqual({ user: 'u-1', cookie: {} });
+  });
+});
+
+describe('a zlib error that reaches the handler untagged', () => {
+  it('is the caller’s body: a 400 invalid_body, not a 500', () => {
+    const problem = toProblem(zlibError(), DEFAULT_LIMITS);
+    expect([problem.status, problem.code]).toEqual([400, 'invalid_body']);
   });
 });

@@ -281,6 +281,17 @@ describe('a refresh that fails', () => {
     expect(reports.refreshes).toEqual(['provider_error', 'ok']);
   });
 
+  it('our client credentials refused ⇒ 502 provider_error, the grant kept (not the user’s fault)', async () => {
+    const { grantId, stored } = await connect({ stale: true });
+    standIn.behaviour.token = 'invalid_client';
+    const refresher = refresherWith();
+    const problem = await problemOf(refresher.usable(grantId, stored));
+    expect([problem.status, problem.code]).toEqual([502, 'provider_error']);
+    expect(problem.detail).toContain('INVALID_CLIENT_CRED');
+    expect(reports.refusedSessions).toEqual([]);
+    expect((await grants.read(grantId))?.version).toBe(stored.version);
+  });
+
   it('a hang beyond the timeout ⇒ 504 provider_timeout, the tokens kept, the lock released', async () => {
     const { grantId, stored } = await connect({ stale: true });
     standIn.behaviour.token = 'hang';

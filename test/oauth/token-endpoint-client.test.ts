@@ -241,11 +241,20 @@ describe('a 200 answer', () => {
 describe('failures', () => {
   it.each<[string, ProviderError['kind'], string | undefined, Answer]>([
     [
-      '400 text/plain INVALID_CLIENT_CRED',
-      'refused',
+      '400 text/plain INVALID_CLIENT_CRED (our credentials, not the grant)',
+      'misconfigured',
       'INVALID_CLIENT_CRED',
       text(400, 'INVALID_CLIENT_CRED'),
     ],
+    [
+      '400 MISSING_CLIENT_INFO',
+      'misconfigured',
+      'MISSING_CLIENT_INFO',
+      text(400, 'MISSING_CLIENT_INFO'),
+    ],
+    ['429 (a rate limit is no verdict on the grant)', 'unavailable', undefined, text(429, '')],
+    ['403 from a firewall page', 'unavailable', undefined, text(403, '<html>Blocked</html>')],
+    ['408', 'unavailable', undefined, text(408, '')],
     ['400 with a code and a newline', 'refused', 'INVALID_GRANT', text(400, 'INVALID_GRANT\n')],
     ['401 with a code', 'refused', 'LOGIN_NEEDED', text(401, 'LOGIN_NEEDED')],
     ['400 with an HTML page', 'refused', undefined, text(400, '<html><body>Bad</body></html>')],
@@ -331,7 +340,7 @@ describe('failures', () => {
     endpoint.answer = text(400, 'INVALID_CLIENT_CRED');
     const err = await refusal(client.exchangeCode('secret-code', ['profile']));
     expect(err.name).toBe('ProviderError');
-    expect(err.message).toBe('token endpoint refused: INVALID_CLIENT_CRED');
+    expect(err.message).toBe('token endpoint misconfigured: INVALID_CLIENT_CRED');
     expect(err.message).not.toContain('secret-code');
     expect(err.message).not.toContain('bff-secret');
   });

@@ -30,7 +30,12 @@ function cli(
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => done({ code: code ?? -1, out, err }));
+    // Bounded: a CLI that hangs is killed, and the test sees its exit code as -1.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, out, err });
+    });
   });
 }
 

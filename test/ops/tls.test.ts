@@ -87,7 +87,7 @@ it('serves /healthz over https, and sets a Secure __Host- cookie', async () => {
   const out = collect(child.stdout);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no start: ${out.text}`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`no start: ${out.text}`)), 20_000);
       child.stdout.on('data', () => {
         if (out.text.includes('token-bff listening')) {
           clearTimeout(timer);
@@ -112,6 +112,8 @@ it('serves /healthz over https, and sets a Secure __Host- cookie', async () => {
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    const stubborn = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
+    clearTimeout(stubborn);
   }
-});
+}, 40_000);
