@@ -14,7 +14,7 @@ import { GrantRefresher } from './grant-refresher';
 import { GrantStore } from './grant-store';
 import type { OAuthProvider } from './provider';
 import { oauthRoutes } from './oauth-routes';
-import { tokenEndpointClient } from './token-endpoint-client';
+import { tokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client';
 
 /** The grants of provider `name` (the operator's CLI reaches them the same way). */
 export function grantStoreOf(name: string, config: Config, kv: Kv, box: SealedBox): GrantStore {
@@ -50,6 +50,57 @@ export interface ProviderTimings {
   stateTtlMs: number;
 }
 
+/** One provider's stores, token endpoint and refresher. */
+interface ProviderCore {
+  grants: GrantStore;
+  flows: FlowStore;
+  tokenClient: TokenEndpointClient;
+  refresher: GrantRefresher;
+}
+
+function providerCore(
+  ctx: AppContext,
+  provider: OAuthProvider,
+  timings: ProviderTimings,
+): ProviderCore {
+  const { config, kv, now, metrics } = ctx;
+  const { limits } = config;
+  const label = { provider: provider.name };
+  const grants = grantStoreOf(provider.name, config, kv, ctx.box);
+  const tokenClient = tokenEndpointClient({
+    provider,
+    dispatcher: ctx.upstreams,
+    timeoutMs: timings.tokenTimeoutMs,
+    maxResponseBytes: limits.tokenResponseBytes,
+    now,
+  });
+  return {
+    grants,
+    flows: new FlowStore(kv, ctx.box, {
+      namespace: provider.name,
+      ttlMs: timings.stateTtlMs,
+      maxOpenPerSession: limits.openFlowsPerSession,
+    }),
+    tokenClient,
+    refresher: new GrantRefresher({
+      provider,
+      kv,
+      grants,
+      tokenClient,
+      now,
+      tokenTimeoutMs: timings.tokenTimeoutMs,
+      refreshMarginMs: limits.refreshMarginMs,
+      retryAfterSeconds: limits.providerRetryAfterSeconds,
+      rejectionCooldownMs: limits.refreshAfterRejectionCooldownMs,
+      countRefresh: ctx.rateLimits.countRefresh,
+      onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
+      onWait: () => metrics.refreshWaits.inc(label),
+      onGrantRefused: (sessions) =>
+        metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
+    }),
+  };
+}
+
 /**
  * Everything one OAuth provider needs, at /<name> (the flow) and /<name>/api (the proxy with
  * the grant's Bearer): its flows, its grants linked to sessions, their single-flight refresh.
@@ -60,39 +111,8 @@ export function mountOAuthProvider(
   provider: OAuthProvider,
   timings: ProviderTimings,
 ): void {
-  const { config, kv, now, metrics } = ctx;
-  const { limits } = config;
-  const label = { provider: provider.name };
-  const grants = grantStoreOf(provider.name, config, kv, ctx.box);
-  const flows = new FlowStore(kv, ctx.box, {
-    namespace: provider.name,
-    ttlMs: timings.stateTtlMs,
-    maxOpenPerSession: limits.openFlowsPerSession,
-  });
-  const tokenClient = tokenEndpointClient({
-    provider,
-    dispatcher: ctx.upstreams,
-    timeoutMs: timings.tokenTimeoutMs,
-    maxResponseBytes: limits.tokenResponseBytes,
-    now,
-  });
-  const refresher = new GrantRefresher({
-    provider,
-    kv,
-    grants,
-    tokenClient,
-    now,
-    tokenTimeoutMs: timings.tokenTimeoutMs,
-    refreshMarginMs: limits.refreshMarginMs,
-    retryAfterSeconds: limits.providerRetryAfterSeconds,
-    rejectionCooldownMs: limits.refreshAfterRejectionCooldownMs,
-    countRefresh: ctx.rateLimits.countRefresh,
-    onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
-    onWait: () => metrics.refreshWaits.inc(label),
-    onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
-  });
-
-  const links = grantLinkHooks(provider.name, grants, now);
+  const { grants, flows, tokenClient, refresher } = providerCore(ctx, provider, timings);
+  const links = grantLinkHooks(provider.name, grants, ctx.now);
   ctx.sessionHooks.onEnd.push(links.onEnd);
   ctx.sessionHooks.onTouch.push(links.onTouch);
   ctx.providerViews.push(async (req) => [
@@ -112,7 +132,7 @@ export function mountOAuthProvider(
       base: provider.apiUrl,
       allowedPaths: provider.apiPaths,
       dispatcher: ctx.upstreams,
-      limits,
+      limits: ctx.config.limits,
       guards: ctx.guards,
       bearer: grantBearer(provider, grants, refresher),
     }),
@@ -121,7 +141,7 @@ export function mountOAuthProvider(
     `/${provider.name}`,
     oauthRoutes({
       provider,
-      config,
+      config: ctx.config,
       flows,
       stateTtlMs: timings.stateTtlMs,
       rateLimits: ctx.rateLimits.oauthFlow(provider.name),
@@ -129,10 +149,10 @@ export function mountOAuthProvider(
       tokenClient,
       sessionStore: ctx.sessionStore,
       lifecycle: ctx.lifecycle,
-      now,
+      now: ctx.now,
       csrf: ctx.csrf,
       rejectDeadCredential: ctx.rejectDeadCredential,
-      onGrantReplaced: () => metrics.grantsReplaced.inc(label),
+      onGrantReplaced: () => ctx.metrics.grantsReplaced.inc({ provider: provider.name }),
       sessionView: (req) => sessionView(req, ctx.describeProviders),
     }),
   );

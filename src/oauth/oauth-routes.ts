@@ -5,14 +5,13 @@ import { jsonBody } from '../http/json-body';
 import { parseBody, parseInput, type FieldProblems } from '../http/parse-input';
 import { problems } from '../http/problems';
 import type { OAuthFlowLimiters } from '../http/rate-limits';
-import { saveSession } from '../session/express-session-adapter';
 import { sessionExpiry, sessionToken } from '../session/session-lifecycle';
-import { credentialOf, isLive } from '../session/session-data';
-import { authorizationUrl, randomHandle } from './authorization-url';
+import { isLive } from '../session/session-data';
+import { randomHandle } from './authorization-url';
+import { beginFlow } from './begin-flow';
 import { connectGrant, exchangeCode, type ConnectDeps } from './connect-grant';
-import type { FlowStore, PendingFlow } from './flow-store';
-import { parseReturnTo, withParam } from './parse-return-to';
-import { parseScopes } from './parse-scopes';
+import type { FlowStore } from './flow-store';
+import { withParam } from './parse-return-to';
 import {
   AuthorizeQuery,
   AuthorizeRequest,
@@ -50,7 +49,7 @@ export interface OAuthRoutesDeps extends ConnectDeps {
  * /connection (unlink).
  */
 export function oauthRoutes(deps: OAuthRoutesDeps): Router {
-  const { config, flows, csrf, provider, rateLimits } = deps;
+  const { config, csrf, rateLimits } = deps;
   const router = Router();
   const jsonBodies = jsonBody(config.limits.jsonBodyBytes);
   // Per client IP, first: a client over its limit gets 429 before any of the route's work.
@@ -59,55 +58,27 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   router.use('/complete', rateLimits.complete);
   router.use(deps.rejectDeadCredential);
 
-  const beginFlow = async (req: Request, rawReturnTo: unknown, rawScope: unknown) => {
-    const returnTo = parseReturnTo(rawReturnTo, config.allowedReturnTo, config.publicBaseUrl);
-    const scopes = parseScopes(rawScope, provider.scopes);
-    if (!isLive(req)) {
-      // The state is bound to a session, so a visitor without one gets one now.
-      req.session.createdAt = deps.now();
-      req.session.touchedAt = deps.now();
-    }
-    if (req.session.user === undefined) {
-      // Nobody is signed in: the session exists only for this flow, so it lives as long as the
-      // flow may (its store entry follows the cookie), unless the flow completes, which starts a
-      // session with the normal lifetime. A new flow gives it that long again.
-      req.session.cookie.maxAge = deps.stateTtlMs;
-      req.session.touchedAt = deps.now();
-      await saveSession(req);
-    }
-    const state = randomHandle();
-    const flow: PendingFlow = {
-      sessionId: req.sessionID,
-      carrier: credentialOf(req).carrier === 'bearer' ? 'bearer' : 'cookie',
-      returnTo: returnTo.href,
-      scopes,
-    };
-    if (provider.pkce) flow.codeVerifier = randomHandle();
-    await flows.savePending(state, flow);
-    return authorizationUrl({
-      authorizeUrl: provider.authorizeUrl,
-      clientId: provider.credentials.clientId,
-      redirectUri: provider.redirectUri,
-      scopes,
-      state,
-      codeVerifier: flow.codeVerifier,
-    });
-  };
-
   // A browser navigation: no CSRF header can come with it, and none is needed to start a flow.
   router.get('/authorize', async (req, res) => {
     const query = parseInput(AuthorizeQuery, req.query, FLOW_START_FIELDS);
-    res.redirect(302, await beginFlow(req, query.return_to, query.scope));
+    res.redirect(302, await beginFlow(req, deps, query.return_to, query.scope));
   });
-
   router.post('/authorize', csrf, ...jsonBodies, async (req, res) => {
     const body = parseBody(AuthorizeRequest, req.body, FLOW_START_FIELDS);
     res.json({
-      authorization_url: await beginFlow(req, body.return_to, body.scope),
+      authorization_url: await beginFlow(req, deps, body.return_to, body.scope),
     } satisfies z.input<typeof AuthorizeAnswer>);
   });
+  router.get('/callback', callback(deps));
+  router.post('/complete', csrf, ...jsonBodies, complete(deps));
+  router.delete('/connection', csrf, disconnect(deps));
+  return router;
+}
 
-  router.get('/callback', async (req, res) => {
+/** The provider sends the browser back: a cookie flow is finished here, a bearer flow parked. */
+function callback(deps: OAuthRoutesDeps): RequestHandler {
+  const { flows, provider, config } = deps;
+  return async (req, res) => {
     const query = parseInput(CallbackQuery, req.query, STATE_FIELDS);
     const flow = await flows.takePending(query.state);
     // A cookie flow must come back to the browser that started it; a bearer flow is finished
@@ -127,9 +98,13 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
     }
     await connectGrant(req, deps, flow, await exchangeCode(deps, flow, code));
     redirect(res, flow.returnTo);
-  });
+  };
+}
 
-  router.post('/complete', csrf, ...jsonBodies, async (req, res) => {
+/** An app finishes its flow under the bearer session that started it. */
+function complete(deps: OAuthRoutesDeps): RequestHandler {
+  const { flows, config } = deps;
+  return async (req, res) => {
     const { result } = parseBody(CompleteRequest, req.body, RESULT_FIELDS);
     const flow = await flows.takeReturned(result);
     if (!flow || flow.sessionId !== req.sessionID) throw problems.invalidState();
@@ -140,9 +115,13 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
       session_token: sessionToken(req, config.session),
       expires_at: sessionExpiry(req),
     });
-  });
+  };
+}
 
-  router.delete('/connection', csrf, async (req, res) => {
+/** Unlinks this session from its grant, or (`?everywhere=true`) forgets the grant. */
+function disconnect(deps: OAuthRoutesDeps): RequestHandler {
+  const { provider } = deps;
+  return async (req, res) => {
     const { everywhere } = parseInput(ConnectionQuery, req.query);
     const grantId = isLive(req) ? req.session.grants?.[provider.name] : undefined;
     if (grantId !== undefined) {
@@ -152,9 +131,7 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
       req.session.grants = others;
     }
     res.status(204).end();
-  });
-
-  return router;
+  };
 }
 
 function codeOf(raw: unknown, maxLength: number): string {

@@ -1,0 +1,54 @@
+import type { Request } from 'express';
+import { saveSession } from '../session/express-session-adapter';
+import { credentialOf, isLive } from '../session/session-data';
+import { authorizationUrl, randomHandle } from './authorization-url';
+import type { PendingFlow } from './flow-store';
+import type { OAuthRoutesDeps } from './oauth-routes';
+import { parseReturnTo } from './parse-return-to';
+import { parseScopes } from './parse-scopes';
+
+/**
+ * Starts a flow: checks where it may return to and what it asks for, binds a fresh `state` to
+ * the session (making one for a visitor who has none), and answers the provider URL to go to.
+ */
+export async function beginFlow(
+  req: Request,
+  deps: OAuthRoutesDeps,
+  rawReturnTo: unknown,
+  rawScope: unknown,
+): Promise<string> {
+  const { config, provider, flows } = deps;
+
+  const returnTo = parseReturnTo(rawReturnTo, config.allowedReturnTo, config.publicBaseUrl);
+  const scopes = parseScopes(rawScope, provider.scopes);
+  if (!isLive(req)) {
+    // The state is bound to a session, so a visitor without one gets one now.
+    req.session.createdAt = deps.now();
+    req.session.touchedAt = deps.now();
+  }
+  if (req.session.user === undefined) {
+    // Nobody is signed in: the session exists only for this flow, so it lives as long as the
+    // flow may (its store entry follows the cookie), unless the flow completes, which starts a
+    // session with the normal lifetime. A new flow gives it that long again.
+    req.session.cookie.maxAge = deps.stateTtlMs;
+    req.session.touchedAt = deps.now();
+    await saveSession(req);
+  }
+  const state = randomHandle();
+  const flow: PendingFlow = {
+    sessionId: req.sessionID,
+    carrier: credentialOf(req).carrier === 'bearer' ? 'bearer' : 'cookie',
+    returnTo: returnTo.href,
+    scopes,
+  };
+  if (provider.pkce) flow.codeVerifier = randomHandle();
+  await flows.savePending(state, flow);
+  return authorizationUrl({
+    authorizeUrl: provider.authorizeUrl,
+    clientId: provider.credentials.clientId,
+    redirectUri: provider.redirectUri,
+    scopes,
+    state,
+    codeVerifier: flow.codeVerifier,
+  });
+}
