@@ -20,13 +20,14 @@ import {
   startTestApp,
   withTestApp,
   type TestApp,
+  storedKeys,
 } from '../support/test-app';
 
 const RETRY_AFTER = /^([1-9]|[1-5]\d|60)$/;
 
 /** The keys of one app matching `pattern` (relative to its prefix). */
 async function keysOf(t: TestApp, pattern: string): Promise<string[]> {
-  return t.redis.keys(`${t.keyPrefix}${pattern}`);
+  return storedKeys(t, pattern);
 }
 
 function expectRateLimited(res: request.Response, policy: string): void {

@@ -8,7 +8,7 @@ import {
   type LikeCoinSetup,
 } from '../support/likecoin-flow';
 import { login } from '../support/login';
-import type { TestApp } from '../support/test-app';
+import { storedKeys, type TestApp } from '../support/test-app';
 
 const STATE_TTL_MS = 600_000;
 const SESSION_TTL_MS = 86_400_000;
@@ -20,8 +20,8 @@ function sessionIdOf(cookie: string): string {
 }
 
 const pttlOf = (t: TestApp, cookie: string) => t.redis.pttl(`sess:${sessionIdOf(cookie)}`);
-const count = async (t: TestApp, pattern: string) =>
-  (await t.redis.keys(`${t.keyPrefix}${pattern}`)).length;
+// SCAN on every master: on a Cluster, KEYS sees one node's share only.
+const count = async (t: TestApp, pattern: string) => (await storedKeys(t, pattern)).length;
 
 describe('a session made by /likecoin/authorize for a visitor without one', () => {
   let s: LikeCoinSetup;
