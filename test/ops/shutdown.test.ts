@@ -86,4 +86,4 @@ it('on SIGTERM stops accepting, finishes the request in flight, closes Redis and
     jwks.closeAllConnections();
     jwks.close();
   }
-}, 30_000);
+}, 60_000);

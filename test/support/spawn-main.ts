@@ -3,13 +3,27 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** Runs src/main.ts in a child process (through tsx), with only the given environment. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Runs src/main.ts in a child process (through tsx), with only the given environment. Whatever
+ * a test leaves running is killed after it, even when the test timed out half-way (jest runs
+ * afterEach hooks then; a `finally` that awaits a promise which never settles would not run).
+ */
 export function spawnMain(env: Record<string, string | undefined>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
 }
+
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
 
 /** Everything the child writes to a stream, collected as it comes. */
 export function collect(stream: NodeJS.ReadableStream): { readonly text: string } {
