@@ -60,6 +60,10 @@ export function serviceEnv(opts: {
       LIKECOIN_API_URL: opts.upstreamApiUrl,
       ALLOWED_RETURN_TO: RETURN_TO,
       LOG_LEVEL: 'warn',
+      // The harness logs 10,000 users in from one address: the per-IP limits are for real
+      // clients. The per-user and per-grant limits stay on, as on every request they guard.
+      RATE_LIMIT_LOGIN_PER_IP: '0',
+      RATE_LIMIT_OAUTH_PER_IP: '0',
     },
   };
 }

@@ -1,15 +1,14 @@
-import { Router, type Express } from 'express';
+import type { Express } from 'express';
 import type { AppContext } from '../app-context';
 import { buildOpenApiDocument } from './openapi-document';
 
 /** GET /openapi.json: the document is built once, at start-up, from this app's configuration. */
 export function mountOpenApi(app: Express, ctx: AppContext): void {
   const body = JSON.stringify(buildOpenApiDocument(ctx.config));
-  const router = Router();
-  router.get('/openapi.json', (_req, res) => {
+  // A route of the app, not a router at `/` that every other request would have to pass.
+  app.get('/openapi.json', (_req, res) => {
     // Revalidated on every use: a redeploy may change it, and it is cheap to send.
     res.setHeader('Cache-Control', 'no-cache');
     res.type('application/json').send(body);
   });
-  app.use(router);
 }

@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import type { AppContext } from '../app-context';
-import { opsRoutes } from './ops-routes';
+import { addOpsRoutes } from './ops-routes';
 
 /** /healthz, /readyz, /metrics: probes, never touched by sessions or CSRF. */
 export function mountOps(app: Express, ctx: AppContext): void {
-  app.use(opsRoutes({ kv: ctx.kv, metrics: ctx.metrics }));
+  addOpsRoutes(app, { kv: ctx.kv, metrics: ctx.metrics });
 }
