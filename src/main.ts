@@ -38,8 +38,10 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // drain() stops accepting at once: the line is logged after that, so it says what it means.
+    const drained = drain(server, config.shutdownTimeoutMs);
     logger.info({ signal }, 'draining');
-    await drain(server, config.shutdownTimeoutMs);
+    await drained;
     await close();
     await kv.close();
     logger.info('stopped');

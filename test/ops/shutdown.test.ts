@@ -7,6 +7,15 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { freePort } from '../support/redis-server';
 import { spawnMain } from '../support/spawn-main';
 
+/** `promise`, or a failure naming the step that did not happen within `ms`. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Resolves with the first stdout line of `child` that contains `text`. */
 function lineContaining(child: ChildProcessWithoutNullStreams, text: string): Promise<string> {
   return new Promise((done, fail) => {
@@ -50,7 +59,7 @@ it('on SIGTERM stops accepting, finishes the request in flight, closes Redis and
     SHUTDOWN_TIMEOUT_SECONDS: '5',
   });
   try {
-    await lineContaining(child, 'token-bff listening');
+    await within(25_000, 'the service listening', lineContaining(child, 'token-bff listening'));
     const idToken = await new SignJWT({ sub: 'in-flight-user' })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setExpirationTime('5m')
@@ -62,24 +71,26 @@ it('on SIGTERM stops accepting, finishes the request in flight, closes Redis and
       body: JSON.stringify({ id_token: idToken }),
     });
     inFlight.catch(() => undefined); // awaited below; this only keeps a failed run quiet
-    await waitingOnJwks;
+    await within(10_000, 'the login reaching the JWKS endpoint', waitingOnJwks);
 
     const draining = lineContaining(child, '"draining"');
     child.kill('SIGTERM');
-    await draining;
+    await within(10_000, 'the service draining', draining);
     // New connections are not accepted while the old request is still being served. (Refused,
     // or reset when the SYN lands in the backlog while the listening socket is being closed.)
     const refused = connect(port, '127.0.0.1');
-    const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+    const [err] = (await within(5_000, 'a new connection refused', once(refused, 'error'))) as [
+      NodeJS.ErrnoException,
+    ];
     expect(['ECONNREFUSED', 'ECONNRESET']).toContain(err.code);
 
     pending!.setHeader('content-type', 'application/json');
     pending!.end(JSON.stringify({ keys: [jwk] }));
-    const res = await inFlight;
+    const res = await within(10_000, 'the request in flight answered', inFlight);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { user: unknown }).user).toEqual({ id: 'in-flight-user' });
 
-    const [code] = await once(child, 'exit');
+    const [code] = await within(10_000, 'the service exiting', once(child, 'exit'));
     expect(code).toBe(0);
   } finally {
     child.kill('SIGKILL');
