@@ -103,8 +103,8 @@ function floorRatio(service: MemoryRun, floor: MemoryRun, invalid: string[]): Ra
     name: `S5 RSS ÷ (f) floor RSS, each a fresh process after 2 × ${SETTINGS.memoryRequests.toLocaleString('en-US')} requests`,
     value,
     display: `${value.toFixed(2)} (${mib(service.rssKiB)} ÷ ${mib(floor.rssKiB)} MiB)`,
-    target: '(context)',
-    met: undefined,
+    target: '≤ 1.3',
+    met: invalid.length ? false : value <= 1.3,
     note: invalid.length ? `INVALID: ${invalid.join('; ')}` : undefined,
   };
 }
