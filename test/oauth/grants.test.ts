@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import {
+  appFlowReturned,
   asLiker,
   atProvider,
   browserStarts,
@@ -161,16 +162,8 @@ describe.each([
 
   it('the same for an app: logging out while POST /likecoin/complete runs stores nothing', async () => {
     asLiker(s.provider, 'late-app-liker');
-    const app = await login(s.t, { sub: 'late-app-user' });
-    const started = await request(s.t.url)
-      .post('/likecoin/authorize')
-      .set('Authorization', `Bearer ${app.sessionToken}`)
-      .send({ return_to: 'myapp://auth' })
-      .expect(200);
-    const back = await request(s.t.url)
-      .get(pathOf(await atProvider(started.body.authorization_url)))
-      .expect(302);
-    const result = new URL(back.headers.location!).searchParams.get('result');
+    const { sessionToken, result } = await appFlowReturned(s, 'late-app-user');
+    const app = { sessionToken };
     s.provider.behaviour.tokenDelayMs = 500;
     const exchangeArrived = s.provider.nextRequest('/oauth/access_token');
     const completing = request(s.t.url)

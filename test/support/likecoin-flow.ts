@@ -105,8 +105,14 @@ export function asLiker(provider: LikeCoinStandIn, user: string): void {
   };
 }
 
-/** An app user who connected LikeCoin through the system browser: the new bearer session token. */
-export async function connectedApp(s: { t: { url: string } }, appUser: string): Promise<string> {
+/**
+ * An app user's flow up to its last step: logged in, sent through the system browser, back with
+ * the one-time result handle that `POST /likecoin/complete` takes.
+ */
+export async function appFlowReturned(
+  s: { t: { url: string } },
+  appUser: string,
+): Promise<{ sessionToken: string; result: string | null }> {
   const app = await login(s.t, { sub: appUser });
   const started = await request(s.t.url)
     .post('/likecoin/authorize')
@@ -116,7 +122,16 @@ export async function connectedApp(s: { t: { url: string } }, appUser: string): 
   const back = await request(s.t.url)
     .get(pathOf(await atProvider(started.body.authorization_url)))
     .expect(302);
-  const result = new URL(back.headers.location!).searchParams.get('result');
+  return {
+    sessionToken: app.sessionToken,
+    result: new URL(back.headers.location!).searchParams.get('result'),
+  };
+}
+
+/** An app user who connected LikeCoin through the system browser: the new bearer session token. */
+export async function connectedApp(s: { t: { url: string } }, appUser: string): Promise<string> {
+  const { sessionToken, result } = await appFlowReturned(s, appUser);
+  const app = { sessionToken };
   const done = await request(s.t.url)
     .post('/likecoin/complete')
     .set('Authorization', `Bearer ${app.sessionToken}`)
