@@ -10,7 +10,7 @@ export function mountRequestBasics(app: Express, ctx: AppContext): void {
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy ?? false);
   app.set('etag', false);
-  app.use(requestLogger(ctx.logger));
+  app.use(requestLogger(ctx.logger, app.request));
   app.use(originFormOnly);
   app.use(securityHeaders());
   app.use(ctx.metrics.timeRequests);
