@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { errors, type Dispatcher } from 'undici';
 import { HttpProblem } from '../http/http-problem';
 import { problems } from '../http/problems';
@@ -65,15 +65,29 @@ export async function relay(answer: UpstreamAnswer, res: Response): Promise<'don
   }
   // The answer is for one session's user: no shared cache may keep it, whatever upstream says.
   res.setHeader('Cache-Control', 'no-store');
-  try {
-    await pipeline(answer.body, res);
-    return 'done';
-  } catch {
-    // The upstream stalled or broke mid-body, or the caller left: the status is already out,
-    // so cutting the connection is the only honest signal left.
-    res.destroy();
-    return 'cut';
-  }
+  if (await streamInto(answer.body, res)) return 'done';
+  // The upstream stalled or broke mid-body, or the caller left: the status is already out, so
+  // cutting the connection is the only honest signal left.
+  res.destroy();
+  return 'cut';
+}
+
+/**
+ * `body.pipe(res)`, resolving true once the answer is out and false when either side broke
+ * first (the body is then destroyed). Not `stream.pipeline`: it aborts an AbortController of its
+ * own when it finishes, and the DOMException that makes cost ~3 % of a proxied call on Node 24.
+ */
+function streamInto(body: Readable, res: Response): Promise<boolean> {
+  return new Promise((resolve) => {
+    const broke = () => {
+      body.destroy();
+      resolve(false);
+    };
+    body.once('error', broke);
+    res.once('close', () => (res.writableFinished ? resolve(true) : broke()));
+    res.once('finish', () => resolve(true));
+    body.pipe(res);
+  });
 }
 
 /** Drains an answer we will not pass on (a 401 we replay after a refresh). */
