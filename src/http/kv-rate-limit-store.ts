@@ -1,10 +1,10 @@
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import { keys } from '../store/keys';
-import type { Kv } from '../store/kv';
+import { windowCounter, type Kv } from '../store/kv';
 
 /**
- * express-rate-limit's Store over our Kv: one fixed-window counter per (limit, client) at
- * `keys.rateLimit(limit, client)`, so every instance on one store shares one budget.
+ * express-rate-limit's Store over our Kv: one fixed-window counter per (limit, client, window)
+ * under `keys.rateLimit(limit, client)`, so every instance on one store shares one budget.
  *
  * Why not rate-limit-redis: it needs a raw `sendCommand` on one Redis connection and loads its
  * own Lua script per store. Our Kv already runs on a single Redis, Sentinel, Cluster and the
@@ -39,11 +39,11 @@ export class KvRateLimitStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
-    await this.kv.decrement(this.keyOf(key));
+    await this.kv.decrement(this.keyOf(key), this.windowMs);
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.kv.del(this.keyOf(key));
+    await this.kv.del(windowCounter(this.keyOf(key), this.windowMs, Date.now()).key);
   }
 
   private keyOf(client: string): string {

@@ -48,12 +48,14 @@ export interface Kv {
   /** `key`'s value while `hashKey` has `field`, else null: one read of a membership-gated value. */
   getIfMember(key: string, hashKey: string, field: string): Promise<string | null>;
   /**
-   * Counts one more hit in a fixed window: the first hit starts the window (`windowMs` long).
-   * Answers the hits so far in this window and when it ends (ms since the epoch).
+   * Counts one more hit in the fixed window of `windowMs` that holds now. Windows are aligned to
+   * the epoch, so every instance agrees on them without asking the store, and a hit costs one
+   * plain INCR (no script). Answers the hits so far in this window and when it ends (ms since
+   * the epoch).
    */
   increment(key: string, windowMs: number): Promise<{ hits: number; resetAt: number }>;
-  /** Takes one hit back (a request the limit should not count after all). */
-  decrement(key: string): Promise<void>;
+  /** Takes one hit back from the current window (a request the limit should not count after all). */
+  decrement(key: string, windowMs: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   /** Resolves when the store answers. */
   ping(): Promise<void>;
@@ -72,4 +74,10 @@ export class StoreUnavailableError extends Error {
     super('the session store is unavailable', { cause });
     this.name = 'StoreUnavailableError';
   }
+}
+
+/** The counter of the `windowMs` window that holds `nowMs` (same hash slot as `key`), and its end. */
+export function windowCounter(key: string, windowMs: number, nowMs: number) {
+  const index = Math.floor(nowMs / windowMs);
+  return { key: `${key}:${index}`, endsAt: (index + 1) * windowMs };
 }

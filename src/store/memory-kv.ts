@@ -1,4 +1,4 @@
-import type { Kv } from './kv';
+import { windowCounter, type Kv } from './kv';
 
 interface Entry<T> {
   value: T;
@@ -130,17 +130,18 @@ export class MemoryKv implements Kv {
   }
 
   async increment(key: string, windowMs: number) {
-    const entry = this.live(this.strings, key);
+    const counter = windowCounter(key, windowMs, this.now());
+    const entry = this.live(this.strings, counter.key);
     if (!entry) {
-      await this.set(key, '1', windowMs);
-      return { hits: 1, resetAt: this.now() + windowMs };
+      await this.set(counter.key, '1', counter.endsAt - this.now());
+      return { hits: 1, resetAt: counter.endsAt };
     }
     entry.value = String(Number(entry.value) + 1);
-    return { hits: Number(entry.value), resetAt: entry.expiresAt };
+    return { hits: Number(entry.value), resetAt: counter.endsAt };
   }
 
-  async decrement(key: string): Promise<void> {
-    const entry = this.live(this.strings, key);
+  async decrement(key: string, windowMs: number): Promise<void> {
+    const entry = this.live(this.strings, windowCounter(key, windowMs, this.now()).key);
     if (entry && Number(entry.value) > 0) entry.value = String(Number(entry.value) - 1);
   }
 

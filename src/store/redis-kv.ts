@@ -1,5 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { StoreUnavailableError, type Kv } from './kv';
+import { StoreUnavailableError, windowCounter, type Kv } from './kv';
 import type { RedisTopology } from './redis-topology';
 
 const SET_UNLESS_VALUE = `
@@ -44,15 +44,6 @@ if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`;
 
 // The window starts with its first hit; answers the hits and the milliseconds left.
-const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {hits, ttl}`;
-
 const DECREMENT = `
 if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
 return 1`;
@@ -78,7 +69,6 @@ interface Scripts {
   kvSetUnlessValue(key: string, blocker: string, value: string, ttlMs: number): Promise<number>;
   kvExtend(key: string, ttlMs: number): Promise<number>;
   kvHashSet(key: string, field: string, value: string, ttlMs: number): Promise<number>;
-  kvIncrement(key: string, windowMs: number): Promise<[number, number]>;
   kvDecrement(key: string): Promise<number>;
   kvHashUpdate(key: string, field: string, value: string, ttlMs: number): Promise<number>;
   kvHashDeleteLast(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
@@ -195,7 +185,6 @@ export class RedisKv implements Kv {
     redis.defineCommand('kvSetUnlessValue', { numberOfKeys: 1, lua: SET_UNLESS_VALUE });
     redis.defineCommand('kvExtend', { numberOfKeys: 1, lua: EXTEND });
     redis.defineCommand('kvHashSet', { numberOfKeys: 1, lua: HASH_SET });
-    redis.defineCommand('kvIncrement', { numberOfKeys: 1, lua: INCREMENT });
     redis.defineCommand('kvDecrement', { numberOfKeys: 1, lua: DECREMENT });
     redis.defineCommand('kvHashUpdate', { numberOfKeys: 1, lua: HASH_UPDATE });
     // Variable key count: the caller passes it first.
@@ -291,12 +280,17 @@ export class RedisKv implements Kv {
   }
 
   async increment(key: string, windowMs: number) {
-    const [hits, ttl] = await this.run(() => this.redis.kvIncrement(key, windowMs));
-    return { hits, resetAt: Date.now() + ttl };
+    const counter = windowCounter(key, windowMs, Date.now());
+    const hits = await this.run(() => this.redis.incr(counter.key));
+    // The window's first hit gives its counter a lifetime (past the window's end, so a clock a
+    // little behind ours still finds it). Were Redis to fail between the two commands, the
+    // counter would stay without one: a few bytes, never read again (the next window has its own).
+    if (hits === 1) await this.run(() => this.redis.pexpire(counter.key, 2 * windowMs));
+    return { hits, resetAt: counter.endsAt };
   }
 
-  async decrement(key: string) {
-    await this.run(() => this.redis.kvDecrement(key));
+  async decrement(key: string, windowMs: number) {
+    await this.run(() => this.redis.kvDecrement(windowCounter(key, windowMs, Date.now()).key));
   }
 
   async del(...keys: string[]) {
