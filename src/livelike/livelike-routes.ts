@@ -8,10 +8,17 @@ export interface LiveLikeRoutesDeps {
   mint: ProfileTokenMinter;
   /** Runs before every route: credential check, CSRF. */
   guards: RequestHandler[];
+  /** The per-user limit on tokens, after the guards (a request they refuse is not counted). */
+  tokenLimit: RequestHandler;
   onTokenMinted: () => void;
 }
 
-export function liveLikeRoutes({ mint, guards, onTokenMinted }: LiveLikeRoutesDeps): Router {
+export function liveLikeRoutes({
+  mint,
+  guards,
+  tokenLimit,
+  onTokenMinted,
+}: LiveLikeRoutesDeps): Router {
   const router = Router();
   // The profile id always comes from the session: a custom_profile_id in the query or body is
   // never read, so nobody can mint a token for someone else's profile.
@@ -28,7 +35,7 @@ export function liveLikeRoutes({ mint, guards, onTokenMinted }: LiveLikeRoutesDe
     } satisfies z.input<typeof ProfileTokenAnswer>);
   };
   router.use(guards);
-  router.get('/token', issueToken);
-  router.post('/token', issueToken);
+  router.get('/token', tokenLimit, issueToken);
+  router.post('/token', tokenLimit, issueToken);
   return router;
 }

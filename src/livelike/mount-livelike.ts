@@ -27,26 +27,24 @@ export function mountLiveLike(app: Express, ctx: AppContext): void {
   // Before /livelike: the proxy owns everything under /livelike/api.
   app.use(
     '/livelike/api',
-    // Per user, after the guards (which the routes run again: they are pure checks): a request
-    // they refuse is not counted, so a forged cross-site call can't spend a user's budget.
-    ctx.guards,
-    ctx.rateLimits.proxy(LIVELIKE.name),
     proxyRoutes({
       prefix: '/livelike/api',
       base: config.apiUrl,
       allowedPaths: config.apiPaths,
       dispatcher: ctx.upstreams,
       limits,
-      guards: ctx.guards,
+      // The limit per user after the guards: a request they refuse is not counted, so a forged
+      // cross-site call can't spend a user's budget.
+      guards: [...ctx.guards, ctx.rateLimits.proxy(LIVELIKE.name)],
       bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
     }),
   );
-  app.use('/livelike/token', ctx.guards, ctx.rateLimits.liveLikeToken);
   app.use(
     '/livelike',
     liveLikeRoutes({
       mint,
       guards: ctx.guards,
+      tokenLimit: ctx.rateLimits.liveLikeToken,
       onTokenMinted: () => ctx.metrics.tokensMinted.inc(),
     }),
   );

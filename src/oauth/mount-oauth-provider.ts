@@ -123,17 +123,15 @@ export function mountOAuthProvider(
   // Before /<name>: the proxy owns everything under /<name>/api.
   app.use(
     `/${provider.name}/api`,
-    // Per user, after the guards (which proxyRoutes runs again: they are pure checks): a request
-    // they refuse is not counted, so a forged cross-site call can't spend a user's budget.
-    ctx.guards,
-    ctx.rateLimits.proxy(provider.name),
     proxyRoutes({
       prefix: `/${provider.name}/api`,
       base: provider.apiUrl,
       allowedPaths: provider.apiPaths,
       dispatcher: ctx.upstreams,
       limits: ctx.config.limits,
-      guards: ctx.guards,
+      // The limit per user after the guards: a request they refuse is not counted, so a forged
+      // cross-site call can't spend a user's budget.
+      guards: [...ctx.guards, ctx.rateLimits.proxy(provider.name)],
       bearer: grantBearer(provider, grants, refresher),
     }),
   );

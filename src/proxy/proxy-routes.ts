@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { Limits } from '../config';
 import { discard, relay, sendUpstream } from './forward';
@@ -28,16 +28,19 @@ export interface ProxyRoutesDeps {
   >;
   /** Path prefixes (under `base`) that may be forwarded; anything else is a 403. */
   allowedPaths: readonly string[];
+  /** Run first, in order: the credential and CSRF checks, then the per-user limit. */
   guards: RequestHandler[];
   bearer: (req: Request) => Promise<BearerSource>;
 }
 
-/** Forwards every call under `prefix` to `base` with the session's Bearer token. */
-export function proxyRoutes(deps: ProxyRoutesDeps): Router {
+/**
+ * Forwards every call under `prefix` to `base` with the session's Bearer token: the handlers to
+ * mount at `prefix` (a plain list, not a Router: one layer less per call on the hot path).
+ */
+export function proxyRoutes(deps: ProxyRoutesDeps): RequestHandler[] {
   const { limits } = deps;
   const timeouts = { firstByteMs: limits.upstreamFirstByteMs, idleMs: limits.upstreamIdleMs };
-  const router = Router();
-  router.use(deps.guards, async (req: Request, res: Response) => {
+  const forward = async (req: Request, res: Response) => {
     const abort = new AbortController();
     // The caller hanging up ends the upstream call too (and whatever we were waiting for).
     res.once('close', () => {
@@ -80,6 +83,6 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
       if (callerLeft()) req.log.info({ stage: 'relay' }, 'caller left during the answer');
       else req.log.warn('the upstream answer broke off mid-body');
     }
-  });
-  return router;
+  };
+  return [...deps.guards, forward];
 }
