@@ -121,8 +121,10 @@ export function mountOAuthProvider(
   ]);
 
   // Before /<name>: the proxy owns everything under /<name>/api.
+  const bearer = grantBearer(provider, grants, refresher);
   app.use(
     `/${provider.name}/api`,
+    bearer.prefetch,
     proxyRoutes({
       prefix: `/${provider.name}/api`,
       base: provider.apiUrl,
@@ -132,7 +134,7 @@ export function mountOAuthProvider(
       // The limit per user after the guards: a request they refuse is not counted, so a forged
       // cross-site call can't spend a user's budget.
       guards: [...ctx.guards, ctx.rateLimits.proxy(provider.name)],
-      bearer: grantBearer(provider, grants, refresher),
+      bearer: bearer.bearer,
     }),
   );
   app.use(
