@@ -3,6 +3,7 @@ import request from 'supertest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { appIdToken } from '../support/app-tokens';
 import {
+  asLiker,
   atProvider,
   browserStarts,
   connectedBrowser,
@@ -221,6 +222,20 @@ describe('per session user', () => {
     const sent = s.provider.requests.length;
     expectRateLimited(await call(), 'likecoin-api');
     expect(s.provider.requests.length).toBe(sent);
+  });
+
+  it('/likecoin/api: forged calls (no X-CSRF) reach nobody and spend nothing, though the grant read starts first', async () => {
+    // A Liker of its own: the test above spent the default Liker's budget.
+    asLiker(s.provider, 'forged-call-target');
+    const cookie = await connectedBrowser(s);
+    const call = () => request(s.t.url).get('/likecoin/api/users/profile').set('Cookie', cookie);
+    const sent = s.provider.requests.length;
+    for (let i = 0; i < 5; i++) expect((await call()).body.code).toBe('csrf_rejected');
+    expect(s.provider.requests.length).toBe(sent);
+    await call().set('X-CSRF', '1').expect(200);
+    await call().set('X-CSRF', '1').expect(200);
+    expectRateLimited(await call().set('X-CSRF', '1'), 'likecoin-api');
+    expect(s.provider.requests.length).toBe(sent + 2);
   });
 });
 
