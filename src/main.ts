@@ -27,6 +27,12 @@ async function main(): Promise<void> {
   const kv = createKv(config);
   const { app, close } = createApp({ config, kv, logger });
   const server = createHttpServer(app, config.limits, config.tls);
+  // Listening before the store's first connection would answer the first requests with 503
+  // store_unavailable (every command fails fast). Wait for it, a bounded time: a store that is
+  // down must not keep the service from starting (it answers 503 and /readyz says so meanwhile).
+  await kv.ready(config.limits.redisConnectTimeoutMs).catch((err: unknown) => {
+    logger.warn({ err }, 'store not reachable yet: serving, answering 503 until it is');
+  });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   logger.info(
