@@ -1,11 +1,10 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once, EventEmitter } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { freePort } from '../support/redis-server';
-import { spawnMain } from '../support/spawn-main';
+import { lineContaining, spawnMain } from '../support/spawn-main';
 
 /** `promise`, or a failure naming the step that did not happen within `ms`. */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
@@ -14,25 +13,6 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
     timer = setTimeout(() => fail(new Error(`${what}: not within ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-/** Resolves with the first stdout line of `child` that contains `text`. */
-function lineContaining(child: ChildProcessWithoutNullStreams, text: string): Promise<string> {
-  return new Promise((done, fail) => {
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split('\n').find((l) => l.includes(text));
-      if (line) {
-        child.stdout.off('data', onData);
-        done(line);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) =>
-      fail(new Error(`exited with ${code} before "${text}": ${buffered}`)),
-    );
-  });
 }
 
 it('on SIGTERM stops accepting, finishes the request in flight, closes Redis and exits 0', async () => {

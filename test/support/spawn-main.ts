@@ -31,3 +31,25 @@ export function collect(stream: NodeJS.ReadableStream): { readonly text: string 
   stream.on('data', (c: Buffer) => (out.text += c.toString()));
   return out;
 }
+
+/** Resolves with the first stdout line of `child` that contains `text`. */
+export function lineContaining(
+  child: ChildProcessWithoutNullStreams,
+  text: string,
+): Promise<string> {
+  return new Promise((done, fail) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.includes(text));
+      if (line) {
+        child.stdout.off('data', onData);
+        done(line);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) =>
+      fail(new Error(`exited with ${code} before "${text}": ${buffered}`)),
+    );
+  });
+}

@@ -7,6 +7,10 @@ export interface TcpBalancer {
   port: number;
   /** Connections handed to each upstream, in the order the upstreams were given. */
   connections: number[];
+  /** Resolves when the first client connects (held or not). */
+  firstConnection: Promise<unknown>;
+  /** With `hold`: passes the held connections through, and every later one straight away. */
+  release(): void;
   /** Stops listening and destroys every open connection, both sides. */
   stop(): Promise<void>;
 }
@@ -16,6 +20,8 @@ export interface TcpBalancerOptions {
   upstreams: number[];
   /** Connections open at once, beyond which new ones are refused (closed). Default 512. */
   maxConnections?: number;
+  /** Connections wait, unanswered, until `release()` (a store that is there but not answering). */
+  hold?: boolean;
 }
 
 /**
@@ -31,7 +37,10 @@ export async function startTcpBalancer(options: TcpBalancerOptions): Promise<Tcp
   const connections = upstreams.map(() => 0);
   let turn = 0;
 
-  const server = createServer((client) => {
+  let holding = options.hold ?? false;
+  const held: Socket[] = [];
+
+  const pass = (client: Socket) => {
     const index = turn++ % upstreams.length;
     connections[index]! += 1;
     const upstream = connect(upstreams[index]!, '127.0.0.1');
@@ -46,6 +55,13 @@ export async function startTcpBalancer(options: TcpBalancerOptions): Promise<Tcp
     }
     client.pipe(upstream);
     upstream.pipe(client);
+  };
+  const server = createServer((client) => {
+    if (!holding) return pass(client);
+    open.add(client);
+    client.once('close', () => open.delete(client));
+    client.on('error', () => client.destroy());
+    held.push(client);
   });
   server.maxConnections = options.maxConnections ?? 512;
   server.listen(0, '127.0.0.1');
@@ -56,6 +72,11 @@ export async function startTcpBalancer(options: TcpBalancerOptions): Promise<Tcp
     url: `http://127.0.0.1:${port}`,
     port,
     connections,
+    firstConnection: once(server, 'connection'),
+    release() {
+      holding = false;
+      held.splice(0).forEach(pass);
+    },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of open) socket.destroy();
