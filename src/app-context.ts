@@ -97,6 +97,8 @@ export function createAppContext(
       kv,
       logger,
       windowMs: config.limits.rateLimitWindowMs,
+      now,
+      maxLeases: config.limits.rateLimitLeases,
     }),
     sessionHooks,
     providerViews,

@@ -49,6 +49,11 @@ export interface Limits {
   /** The window of every rate limit (RATE_LIMIT_* count requests per window). */
   readonly rateLimitWindowMs: number;
   /**
+   * Clients of one rate limit holding a lease of hits (claimed from the store a few at a time)
+   * in one window; past it, a client's hits are claimed one store command each.
+   */
+  readonly rateLimitLeases: number;
+  /**
    * After a grant was refreshed, an upstream 401 does not refresh it again for this long: the
    * 401 reaches the caller. (A fresh token refused at once is not fixed by a fresher one, and
    * without this every 401 would cost one token-endpoint call.)
@@ -89,5 +94,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   storeRetryAfterSeconds: 2,
   providerRetryAfterSeconds: 5,
   rateLimitWindowMs: 60_000,
+  // About 220 bytes each (key included): a minute of 50,000 users costs ~10 MiB per limit.
+  rateLimitLeases: 50_000,
   refreshAfterRejectionCooldownMs: 5_000,
 });

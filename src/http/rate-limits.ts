@@ -36,6 +36,9 @@ export interface RateLimitDeps {
   kv: Kv;
   logger: Logger;
   windowMs: number;
+  now: () => number;
+  /** Clients of one limit holding a lease of hits at once. */
+  maxLeases: number;
 }
 
 type Subject = 'ip' | 'user';
@@ -65,7 +68,7 @@ export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
  * user, and a request without one is not counted (its route answers 401 anyway).
  */
 function rateLimiter(
-  { kv, logger, windowMs }: RateLimitDeps,
+  { kv, logger, windowMs, now, maxLeases }: RateLimitDeps,
   name: string,
   limit: number,
   subject: Subject,
@@ -78,7 +81,7 @@ function rateLimiter(
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: name,
-    store: new KvRateLimitStore(kv, name),
+    store: new KvRateLimitStore(kv, { name, limit, windowMs, now, maxLeases }),
     // A store outage reaches the error handler (503 store_unavailable): it never opens a limit.
     passOnStoreError: false,
     ...(subject === 'user' && {

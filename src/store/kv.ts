@@ -48,12 +48,12 @@ export interface Kv {
   /** `key`'s value while `hashKey` has `field`, else null: one read of a membership-gated value. */
   getIfMember(key: string, hashKey: string, field: string): Promise<string | null>;
   /**
-   * Counts one more hit in the fixed window of `windowMs` that holds now. Windows are aligned to
-   * the epoch, so every instance agrees on them without asking the store, and a hit costs one
-   * plain INCR (no script). Answers the hits so far in this window and when it ends (ms since
-   * the epoch).
+   * Counts `by` (default 1) more hits in the fixed window of `windowMs` that holds now. Windows
+   * are aligned to the epoch, so every instance agrees on them without asking the store, and a
+   * count costs one plain INCRBY (no script). Answers the hits so far in this window, these
+   * included, and when it ends (ms since the epoch).
    */
-  increment(key: string, windowMs: number): Promise<{ hits: number; resetAt: number }>;
+  increment(key: string, windowMs: number, by?: number): Promise<{ hits: number; resetAt: number }>;
   /** Takes one hit back from the current window (a request the limit should not count after all). */
   decrement(key: string, windowMs: number): Promise<void>;
   del(...keys: string[]): Promise<void>;

@@ -129,14 +129,14 @@ export class MemoryKv implements Kv {
     return this.get(key);
   }
 
-  async increment(key: string, windowMs: number) {
+  async increment(key: string, windowMs: number, by = 1) {
     const counter = windowCounter(key, windowMs, this.now());
     const entry = this.live(this.strings, counter.key);
     if (!entry) {
-      await this.set(counter.key, '1', counter.endsAt - this.now());
-      return { hits: 1, resetAt: counter.endsAt };
+      await this.set(counter.key, String(by), counter.endsAt - this.now());
+      return { hits: by, resetAt: counter.endsAt };
     }
-    entry.value = String(Number(entry.value) + 1);
+    entry.value = String(Number(entry.value) + by);
     return { hits: Number(entry.value), resetAt: counter.endsAt };
   }
 

@@ -279,13 +279,13 @@ export class RedisKv implements Kv {
     return this.run(() => this.redis.kvGetIfMember(key, hashKey, field));
   }
 
-  async increment(key: string, windowMs: number) {
+  async increment(key: string, windowMs: number, by = 1) {
     const counter = windowCounter(key, windowMs, Date.now());
-    const hits = await this.run(() => this.redis.incr(counter.key));
+    const hits = await this.run(() => this.redis.incrby(counter.key, by));
     // The window's first hit gives its counter a lifetime (past the window's end, so a clock a
     // little behind ours still finds it). Were Redis to fail between the two commands, the
     // counter would stay without one: a few bytes, never read again (the next window has its own).
-    if (hits === 1) await this.run(() => this.redis.pexpire(counter.key, 2 * windowMs));
+    if (hits === by) await this.run(() => this.redis.pexpire(counter.key, 2 * windowMs));
     return { hits, resetAt: counter.endsAt };
   }
 

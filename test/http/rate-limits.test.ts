@@ -239,6 +239,24 @@ describe('per session user', () => {
   });
 });
 
+it('a generous limit is claimed from the store a lease at a time, and still counted hit by hit', async () => {
+  await withTestApp({}, async (t) => {
+    const { sessionToken } = await login(t, { sub: 'leased-user' });
+    const remaining = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await request(t.url)
+        .get('/livelike/token')
+        .set('Authorization', `Bearer ${sessionToken}`)
+        .expect(200);
+      remaining.push(/; r=(\d+);/.exec(String(res.headers['ratelimit']))?.[1]);
+    }
+    expect(remaining).toEqual(['599', '598', '597']);
+    // One claim of 16 hits (of the default 600 per minute), not one count per call.
+    const [counter] = await keysOf(t, 'rl:livelike-token:*');
+    expect(await t.kv.get(counter!.slice(t.keyPrefix.length))).toBe('16');
+  });
+});
+
 it('a store outage makes a limited route answer 503 store_unavailable, never an unlimited pass', async () => {
   // This test needs a Redis it may stop, so it starts its own.
   const redis = await startRedisServer();

@@ -1,4 +1,4 @@
-import type { Kv } from '../../src/store/kv';
+import { windowCounter, type Kv } from '../../src/store/kv';
 
 /**
  * What every Kv must do, whatever backs it (memory, one Redis node, Sentinel, Cluster). Keys
@@ -116,6 +116,14 @@ export function describeKvContract(name: string, make: () => Promise<Kv>): void 
       expect((await kv.increment('fresh', 60_000)).hits).toBe(1);
       // Another window length is another counter.
       expect((await kv.increment('rl', 1_000)).hits).toBe(1);
+    });
+
+    it('increment by n counts n hits at once in the same window counter', async () => {
+      const first = await kv.increment('rl-by', 60_000, 16);
+      expect(first.hits).toBe(16);
+      expect((await kv.increment('rl-by', 60_000, 3)).hits).toBe(19);
+      const counter = windowCounter('rl-by', 60_000, first.resetAt - 1).key;
+      expect(await kv.get(counter)).toBe('19');
     });
 
     it('deleteIfEquals deletes only the expected value', async () => {
