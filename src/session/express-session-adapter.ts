@@ -9,8 +9,8 @@ import { readCredential, unverifiedSessionId } from './read-credential';
 
 /*
  * Where token-bff bends express-session 1.19 and connect-redis 8.1 (both pinned exactly in
- * package.json; test/session/express-session-adapter.test.ts pins each bend by name, so an
- * upgrade that breaks one fails there first):
+ * package.json; what each bend is for is pinned by test/session/session.test.ts, so an upgrade
+ * that breaks one fails there):
  *
  * 1. Kv as connect-redis's client. connect-redis duck-types its client (it calls `get`, and
  *    `set`/`del`/`expire`, which we override or disable); our Kv speaks `get`, so sessions go
@@ -26,6 +26,9 @@ import { readCredential, unverifiedSessionId } from './read-credential';
  * 4. Error answers commit nothing. express-session saves a modified session and sets its cookie
  *    when the answer goes out; an error answer sets `req.session = null` first, which makes it
  *    skip both (so no cookie is sent for a session that could not be stored).
+ * 5. No `touch`. The session layer extends the idle lifetime itself, a few times per lifetime
+ *    (`disableTouch`). A store that has no `touch` at all also spares express-session, on every
+ *    unchanged request, one more hash of the session and the call to a touch that does nothing.
  */
 
 const TOMBSTONE = '"ended"';
@@ -53,6 +56,8 @@ export class SessionStore extends RedisStore {
     });
     // A resurrecting write would live at most one idle lifetime, so the tombstone outlives it.
     this.ttlMs = ttlSeconds * 1000;
+    // Bend 5: express-session asks `typeof store.touch === 'function'`.
+    Object.defineProperty(this, 'touch', { value: undefined });
   }
 
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<void> {
