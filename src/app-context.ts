@@ -6,7 +6,11 @@ import { corsFor } from './http/cors';
 import { csrfGuard } from './http/csrf-guard';
 import { createRateLimiters, type RateLimiters } from './http/rate-limits';
 import { createMetrics, type Metrics } from './ops/metrics';
-import { sessionMiddleware, SessionStore } from './session/express-session-adapter';
+import {
+  sessionMiddleware,
+  SessionStore,
+  type SessionReadHook,
+} from './session/express-session-adapter';
 import { SessionIndex, type SessionEndHook } from './session/session-index';
 import { enforceLifetime, rejectDeadCredential } from './session/session-layer';
 import type { SessionLifecycleDeps, SessionTouchHook } from './session/session-lifecycle';
@@ -36,8 +40,15 @@ export interface AppContext {
   csrf: RequestHandler;
   /** Every rate limit, counted in the store (so shared by all instances); areas mount them. */
   rateLimits: RateLimiters;
-  /** What ends or is kept alive with a session; provider areas add their grant links. */
-  sessionHooks: { onEnd: SessionEndHook[]; onTouch: SessionTouchHook[] };
+  /**
+   * What ends or is kept alive with a session; provider areas add their grant links, and the
+   * reads their proxies start alongside the session's.
+   */
+  sessionHooks: {
+    onEnd: SessionEndHook[];
+    onTouch: SessionTouchHook[];
+    beforeRead: SessionReadHook[];
+  };
   providerViews: ProviderView[];
   describeProviders: (req: Request) => Promise<Record<string, unknown>>;
 }
@@ -49,7 +60,7 @@ export function createAppContext(
   now: () => number,
 ): AppContext {
   const metrics = createMetrics();
-  const sessionHooks: AppContext['sessionHooks'] = { onEnd: [], onTouch: [] };
+  const sessionHooks: AppContext['sessionHooks'] = { onEnd: [], onTouch: [], beforeRead: [] };
   const providerViews: ProviderView[] = [];
   const sessionStore = new SessionStore(kv, config.session.ttlSeconds);
   const index = new SessionIndex({
@@ -86,7 +97,7 @@ export function createAppContext(
     lifecycle,
     sessionChain: [
       corsFor(config.corsOrigins),
-      ...sessionMiddleware(config.session, sessionStore),
+      ...sessionMiddleware(config.session, sessionStore, sessionHooks.beforeRead),
       enforceLifetime(lifecycle),
     ],
     guards: [deadCredential, csrf],

@@ -121,7 +121,11 @@ export function mountOAuthProvider(
   ]);
 
   // Before /<name>: the proxy owns everything under /<name>/api.
-  const bearer = grantBearer(provider, grants, refresher);
+  const bearer = grantBearer(provider, grants, refresher, {
+    prefix: `/${provider.name}/api`,
+    cacheEntries: ctx.config.limits.cacheEntries,
+  });
+  ctx.sessionHooks.beforeRead.push(bearer.early);
   app.use(
     `/${provider.name}/api`,
     bearer.prefetch,

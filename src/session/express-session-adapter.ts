@@ -98,10 +98,21 @@ async function settle(cb: Callback | undefined, work: () => Promise<unknown>): P
 }
 
 /**
+ * Runs as the session is about to be read, with the id the credential names (not yet verified):
+ * a route may start a read of its own that then travels to the store with the session's. It
+ * must not trust the id: whatever it reads is used only if the loaded session has that id.
+ */
+export type SessionReadHook = (req: Request, unverifiedSessionId: string) => void;
+
+/**
  * express-session, preceded by the bearer hand-over (bend 3). Every answer behind a session is
  * about one user, so it is marked `no-store` here, once for all of them.
  */
-export function sessionMiddleware(config: SessionConfig, store: SessionStore): RequestHandler[] {
+export function sessionMiddleware(
+  config: SessionConfig,
+  store: SessionStore,
+  beforeRead: readonly SessionReadHook[] = [],
+): RequestHandler[] {
   const { cookieName, secrets, ttlSeconds } = config;
   const expressSession = session({
     name: cookieName,
@@ -126,6 +137,10 @@ export function sessionMiddleware(config: SessionConfig, store: SessionStore): R
       onHeaders(res, () => {
         if (req.sessionID === sid) res.removeHeader('Set-Cookie');
       });
+    }
+    if (credential.carrier !== 'none' && beforeRead.length > 0) {
+      const sid = unverifiedSessionId(credential.signedId);
+      if (sid !== '') for (const hook of beforeRead) hook(req, sid);
     }
     next();
   };

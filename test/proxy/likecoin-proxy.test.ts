@@ -90,6 +90,48 @@ describe('GET /likecoin/api/*', () => {
   });
 });
 
+describe('the grant read that starts with the session read (for sessions this instance has seen)', () => {
+  const profile = (c: string) =>
+    request(s.t.url).get('/likecoin/api/users/profile').set('Cookie', c).set('X-CSRF', '1');
+
+  it('after a disconnect, the same session is not connected: no call goes upstream', async () => {
+    const own = await connectedBrowser(s);
+    await profile(own).expect(200);
+    await profile(own).expect(200);
+    await request(s.t.url)
+      .delete('/likecoin/connection')
+      .set('Cookie', own)
+      .set('X-CSRF', '1')
+      .expect(204);
+    const before = apiCalls();
+    const res = await profile(own);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('likecoin_not_connected');
+    expect(apiCalls()).toBe(before);
+  });
+
+  it('after a logout, the session is gone: 401 and no call upstream', async () => {
+    const own = await connectedBrowser(s);
+    await profile(own).expect(200);
+    await request(s.t.url).delete('/session').set('Cookie', own).set('X-CSRF', '1').expect(204);
+    const before = apiCalls();
+    expect((await profile(own)).status).toBe(401);
+    expect(apiCalls()).toBe(before);
+  });
+
+  it('a cookie naming a session seen here, with a forged signature, gets 401 and reaches nobody', async () => {
+    const own = await connectedBrowser(s);
+    await profile(own).expect(200);
+    const [name, value] = own.split('=') as [string, string];
+    const forged = `${name}=${value.slice(0, -4)}AAAA`;
+    const before = apiCalls();
+    const res = await profile(forged);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_session_cookie');
+    expect(apiCalls()).toBe(before);
+  });
+});
+
 describe('paths that would leave the upstream base', () => {
   it.each([
     '/likecoin/api/../x',
