@@ -1,8 +1,9 @@
 /**
  * `npm run profile -- s2` (or s1, s3): the service under `node --cpu-prof` while autocannon
  * drives one scenario over many sessions, then the profile's heaviest functions and packages by
- * self time. Profile before optimising; the .cpuprofile (bench/results/profiles/) opens in
- * Chrome DevTools.
+ * self time, over the samples taken while the load ran. Profile before optimising; the
+ * .cpuprofile (bench/results/profiles/) opens in Chrome DevTools. BENCH_PROFILE_CONNECTIONS=1
+ * profiles the one-connection latency case instead of 50 connections.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,12 +16,24 @@ import { startShared } from './lib/shared';
 const scenario = process.argv[2] ?? 's2';
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_PROFILE_CONNECTIONS ?? 50);
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  /** Microseconds on the system's monotonic clock (what process.hrtime reads, in every process). */
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Now on the monotonic clock the profile's timestamps use, in microseconds. */
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 async function main(): Promise<void> {
   const { shared, stop } = await startShared();
@@ -35,11 +48,12 @@ async function main(): Promise<void> {
     const headers = await headerSets(scenario, service, shared);
     const path = scenario === 's3' ? '/likecoin/api/users/profile' : '/livelike/token';
     let next = 0;
+    const window = { from: monotonicMicros(), to: 0 };
     const result = await new Promise<autocannon.Result>((done, fail) =>
       autocannon(
         {
           url: `${service.url}${path}`,
-          connections: 50,
+          connections: CONNECTIONS,
           duration: SECONDS,
           requests: [
             {
@@ -53,11 +67,12 @@ async function main(): Promise<void> {
         (err, r) => (err ? fail(err) : done(r)),
       ),
     );
+    window.to = monotonicMicros();
     console.log(
       `${scenario}: ${Math.round(result.requests.average)} req/s, non-2xx ${result.non2xx}`,
     );
     await stopChild(service.child, 12_000);
-    report(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) ?? ''));
+    report(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) ?? ''), window);
   } finally {
     // The upstream baseline is a child too: left running, it kept this process alive.
     await stopAll();
@@ -86,14 +101,32 @@ async function headerSets(
   );
 }
 
+/**
+ * Samples per profile node, counting only those taken while the load ran: the logins (and for
+ * S3 the OAuth flows) before it and the shutdown after it are not what the scenario costs. When
+ * the window and the profile share no time (another clock), every sample counts.
+ */
+function hitsInWindow(profile: CpuProfile, window: { from: number; to: number }) {
+  const hits = new Map<number, number>();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t >= window.from && t <= window.to) hits.set(id, (hits.get(id) ?? 0) + 1);
+  });
+  if (hits.size > 0) return { hits, note: 'while the load ran' };
+  for (const node of profile.nodes) hits.set(node.id, node.hitCount ?? 0);
+  return { hits, note: 'the whole process (the load window was not found in the profile)' };
+}
+
 /** Self time by function and by package, the top of each. */
-function report(file: string): void {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
-  const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
+function report(file: string, window: { from: number; to: number }): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const { hits: hitsOf, note } = hitsInWindow(profile, window);
+  const total = [...hitsOf.values()].reduce((n, h) => n + h, 0);
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
+    const hits = hitsOf.get(node.id) ?? 0;
     const { functionName, url, lineNumber } = node.callFrame;
     const where = url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
     const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
@@ -106,7 +139,9 @@ function report(file: string): void {
           ? 'node core'
           : functionName.startsWith('(')
             ? functionName
-            : 'other');
+            : where === ''
+              ? 'native (no script: socket writes and the like)'
+              : 'other');
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
   }
   const top = (m: Map<string, number>, n: number) =>
@@ -115,7 +150,8 @@ function report(file: string): void {
       .slice(0, n)
       .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`)
       .join('\n');
-  console.log(`\nprofile: ${file}\n\nself time by package:\n${top(byPackage, 15)}`);
+  console.log(`\nprofile: ${file}\nsamples: ${total}, ${note}`);
+  console.log(`\nself time by package:\n${top(byPackage, 15)}`);
   console.log(`\nself time by function:\n${top(byFunction, 30)}`);
 }
 
