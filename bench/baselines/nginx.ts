@@ -43,9 +43,14 @@ http {
   fastcgi_temp_path ${join(dir, 'fastcgi')};
   uwsgi_temp_path ${join(dir, 'uwsgi')};
   scgi_temp_path ${join(dir, 'scgi')};
+  # nginx closes a keep-alive connection after 1,000 requests by default (both sides). A run
+  # sends thousands per connection, and a close racing the next request is a reset the load
+  # generator counts as an error (which made (e) invalid): the connections stay open instead.
+  keepalive_requests 1000000;
   upstream bench_upstream {
     server 127.0.0.1:${upstreamPort};
     keepalive 64;
+    keepalive_requests 1000000;
   }
   server {
     listen 127.0.0.1:${listenPort};
