@@ -145,6 +145,17 @@ describe('LeasedCounter on one instance', () => {
     expect((await counter.hit('u')).hits).toBe(1);
   });
 
+  it('a counter deleted in the store (forget) starts from its first hit again', async () => {
+    const clock = testClock();
+    const kv = new MemoryKv(clock.now);
+    const { counter, claims } = instance(kv, 600, clock.now);
+    await hitsInARow(counter, 'u', 3);
+    await kv.del(windowCounter('u', WINDOW, clock.now()).key);
+    counter.forget('u');
+    expect(await hitsInARow(counter, 'u', 2)).toEqual([1, 2]);
+    expect(claims).toEqual([16, 16]);
+  });
+
   it('a hit taken back in the store reopens a spent budget', async () => {
     const clock = testClock();
     const kv = new MemoryKv(clock.now);
