@@ -54,6 +54,7 @@ export function grantBearer(
   // a wrong one costs one read that is thrown away.
   const lastSeen = new Map<string, string>();
   const grantIdOf = (req: Request) => req.session?.grants?.[provider.name];
+  const proxied = `${prefix}/`;
   const start = (req: Request, grantId: string, sessionId: string) => {
     const read = grants.readFor(grantId, sessionId);
     // Awaited by `bearer`; a call refused before that must not leave a rejection unhandled.
@@ -71,9 +72,9 @@ export function grantBearer(
   };
   return {
     early: (req, sessionId) => {
+      if (!req.originalUrl.startsWith(proxied)) return;
       const grantId = lastSeen.get(sessionId);
-      if (grantId !== undefined && req.originalUrl.startsWith(`${prefix}/`))
-        start(req, grantId, sessionId);
+      if (grantId !== undefined) start(req, grantId, sessionId);
     },
     prefetch: (req, _res, next) => {
       const grantId = grantIdOf(req);
