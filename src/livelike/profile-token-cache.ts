@@ -1,4 +1,5 @@
 import type { Limits } from '../config';
+import { putBounded } from '../store/bounded-map';
 import type { ProfileTokenMinter } from './mint-profile-token';
 
 /** Profile tokens for the proxy, one per user, minted again shortly before they expire. */
@@ -23,11 +24,7 @@ export class ProfileTokenCache {
       minted.exp === undefined
         ? t + this.limits.profileTokenNoExpiryReuseMs
         : minted.exp * 1000 - this.limits.profileTokenRenewBeforeMs;
-    this.entries.delete(userId);
-    // Maps keep insertion order: the first key is the least recently minted.
-    if (this.entries.size >= this.limits.cacheEntries)
-      this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(userId, { token: minted.token, renewAt });
+    putBounded(this.entries, userId, { token: minted.token, renewAt }, this.limits.cacheEntries);
     return minted.token;
   }
 }

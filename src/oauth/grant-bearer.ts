@@ -5,6 +5,7 @@ import type { SessionReadHook } from '../session/express-session-adapter';
 import { requireUser } from '../session/require-user';
 import type { GrantRefresher } from './grant-refresher';
 import type { GrantStore, StoredGrant } from './grant-store';
+import { putBounded } from '../store/bounded-map';
 import type { OAuthProvider } from './provider';
 
 export interface GrantBearer {
@@ -66,9 +67,7 @@ export function grantBearer(
     return found?.grantId === grantId && found.sessionId === req.sessionID ? found.read : undefined;
   };
   const remember = (sessionId: string, grantId: string) => {
-    if (lastSeen.get(sessionId) === grantId) return;
-    if (lastSeen.size >= cacheEntries) lastSeen.delete(lastSeen.keys().next().value as string);
-    lastSeen.set(sessionId, grantId);
+    if (lastSeen.get(sessionId) !== grantId) putBounded(lastSeen, sessionId, grantId, cacheEntries);
   };
   return {
     early: (req, sessionId) => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { keys, type GrantKeys } from '../store/keys';
 import type { Kv } from '../store/kv';
 import type { SealedBox } from '../store/sealed-box';
+import { putBounded } from '../store/bounded-map';
 import type { GrantedTokens } from './provider';
 
 export interface StoredGrant {
@@ -149,10 +150,7 @@ export class GrantStore {
     // Unreadable (a rotated-out key, or a box not made for this grant): as good as absent.
     if (plaintext === undefined) return undefined;
     const stored = { tokens: JSON.parse(plaintext) as GrantedTokens, version };
-    this.opened.delete(grantId);
-    if (this.opened.size >= this.opts.cacheEntries)
-      this.opened.delete(this.opened.keys().next().value as string);
-    this.opened.set(grantId, stored);
+    putBounded(this.opened, grantId, stored, this.opts.cacheEntries);
     return stored;
   }
 }
