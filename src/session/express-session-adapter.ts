@@ -131,17 +131,15 @@ export function sessionMiddleware(
     const credential = readCredential(req.headers, cookieName);
     req.credential = credential;
     res.setHeader('Cache-Control', 'no-store');
+    if (credential.carrier === 'none') return next();
+    const sid = unverifiedSessionId(credential.signedId);
     if (credential.carrier === 'bearer') {
       req.headers.cookie = `${cookieName}=${encodeURIComponent(`s:${credential.signedId}`)}`;
-      const sid = unverifiedSessionId(credential.signedId);
       onHeaders(res, () => {
         if (req.sessionID === sid) res.removeHeader('Set-Cookie');
       });
     }
-    if (credential.carrier !== 'none' && beforeRead.length > 0) {
-      const sid = unverifiedSessionId(credential.signedId);
-      if (sid !== '') for (const hook of beforeRead) hook(req, sid);
-    }
+    if (sid !== '') for (const hook of beforeRead) hook(req, sid);
     next();
   };
 
