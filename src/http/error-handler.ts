@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../store/kv';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http-problem';
 import { bodyProblem, isBodyParserError } from './json-body';
 import { problems } from './problems';
+import { malformedPath } from './well-formed-path';
 
 export const notFound: RequestHandler = (_req, _res, next) => {
   next(problems.notFound());
@@ -41,5 +42,14 @@ export function toProblem(
     return problems.storeUnavailable(limits.storeRetryAfterSeconds);
   }
   if (isBodyParserError(err)) return bodyProblem(err);
+  if (isRouterDecodeError(err)) return malformedPath();
   return problems.internalError();
+}
+
+/**
+ * Express's router throws a URIError marked 400 when a route parameter does not decode: the
+ * client's fault. Any other URIError is ours, and stays a 500.
+ */
+function isRouterDecodeError(err: unknown): boolean {
+  return err instanceof URIError && (err as URIError & { status?: unknown }).status === 400;
 }

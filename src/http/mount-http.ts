@@ -4,6 +4,7 @@ import { requestLogger } from '../log/request-logger';
 import { errorHandler, notFound } from './error-handler';
 import { originFormOnly } from './origin-form-only';
 import { securityHeaders } from './security-headers';
+import { wellFormedPath } from './well-formed-path';
 
 /** What every request goes through first: its id and log line, its target form, our headers. */
 export function mountRequestBasics(app: Express, ctx: AppContext): void {
@@ -14,6 +15,8 @@ export function mountRequestBasics(app: Express, ctx: AppContext): void {
   app.use(originFormOnly);
   app.use(securityHeaders());
   app.use(ctx.metrics.timeRequests);
+  // After our headers and the timer: a malformed path still gets both.
+  app.use(wellFormedPath);
 }
 
 /** Last: a path nothing answered is a 404, and every error leaves as problem+json. */
