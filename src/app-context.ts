@@ -50,6 +50,8 @@ export interface AppContext {
     beforeRead: SessionReadHook[];
   };
   providerViews: ProviderView[];
+  /** Providers whose sign-ins name users `<provider>:<id>` (so no app id may look like one). */
+  signInProviders: readonly string[];
   describeProviders: (req: Request) => Promise<Record<string, unknown>>;
 }
 
@@ -58,6 +60,7 @@ export function createAppContext(
   kv: Kv,
   logger: Logger,
   now: () => number,
+  signInProviders: readonly string[],
 ): AppContext {
   const metrics = createMetrics();
   const sessionHooks: AppContext['sessionHooks'] = { onEnd: [], onTouch: [], beforeRead: [] };
@@ -77,6 +80,7 @@ export function createAppContext(
     now,
     onTouch: sessionHooks.onTouch,
     onLogin: () => metrics.sessionsCreated.inc(),
+    signInProviders,
   };
   const deadCredential = rejectDeadCredential(config.session);
   const csrf = csrfGuard(
@@ -113,6 +117,7 @@ export function createAppContext(
     }),
     sessionHooks,
     providerViews,
+    signInProviders,
     describeProviders: async (req) =>
       Object.fromEntries(await Promise.all(providerViews.map((view) => view(req)))),
   };

@@ -4,7 +4,7 @@ import { createAppContext } from './app-context';
 import type { Config } from './config';
 import { mountConsole } from './console/mount-console';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
-import { mountLikeCoin } from './likecoin/mount-likecoin';
+import { LIKECOIN, mountLikeCoin } from './likecoin/mount-likecoin';
 import { mountLiveLike } from './livelike/mount-livelike';
 import type { Metrics } from './ops/metrics';
 import { mountOpenApi } from './openapi/mount-openapi';
@@ -29,7 +29,8 @@ export interface App {
 
 /** The service, assembled from its areas in the order a request meets them. */
 export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App {
-  const ctx = createAppContext(config, kv, logger, now);
+  // Providers people can sign in with: their users are `<provider>:<id>`, never an app user.
+  const ctx = createAppContext(config, kv, logger, now, [LIKECOIN.name]);
   const app = express();
   // First: every request gets its id, log line and our security headers, whatever follows.
   mountRequestBasics(app, ctx);

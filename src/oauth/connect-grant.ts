@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { problems } from '../http/problems';
 import type { SessionStore } from '../session/express-session-adapter';
 import { startSession, type SessionLifecycleDeps } from '../session/session-lifecycle';
+import { isValidUserId, providerUserId } from '../session/user-id';
 import type { PendingFlow } from './flow-store';
 import type { GrantStore } from './grant-store';
 import type { GrantedTokens, OAuthProvider } from './provider';
@@ -45,10 +46,17 @@ export async function connectGrant(
   flow: PendingFlow,
   tokens: GrantedTokens,
 ): Promise<void> {
-  if (!(await deps.sessionStore.endIfLive(flow.sessionId))) throw problems.invalidState();
   const { provider, grants } = deps;
   const signingIn = req.session.user === undefined;
-  const user = req.session.user ?? { id: tokens.subject, source: provider.name };
+  // A provider's user is `<provider>:<subject>`: never an app user, whatever the ids look like.
+  const user = req.session.user ?? {
+    id: providerUserId(provider.name, tokens.subject),
+    source: provider.name,
+  };
+  if (!isValidUserId(user.id)) {
+    throw problems.invalidUserId(`This ${provider.label} account's id cannot name a user here.`);
+  }
+  if (!(await deps.sessionStore.endIfLive(flow.sessionId))) throw problems.invalidState();
   await startSession(req, user, deps.lifecycle, {
     keepCreatedAt: !signingIn,
     // The grant is in place before any session points at it.

@@ -16,7 +16,8 @@ export function mountSessions(app: Express, ctx: AppContext): void {
     config: config.session,
     jsonBodyBytes: config.limits.jsonBodyBytes,
     lifecycle: ctx.lifecycle,
-    verifyAppToken: config.appJwt && createAppTokenVerifier(config.appJwt, config.limits),
+    verifyAppToken:
+      config.appJwt && createAppTokenVerifier(config.appJwt, config.limits, ctx.signInProviders),
     csrf: ctx.csrf,
     rejectDeadCredential: ctx.rejectDeadCredential,
     describeProviders: ctx.describeProviders,

@@ -5,6 +5,7 @@ import { sessionCookieOptions, regenerate } from './express-session-adapter';
 import { isSignedBy } from './read-credential';
 import { credentialOf, isLive } from './session-data';
 import { endSessionOf, touchSession, type SessionLifecycleDeps } from './session-lifecycle';
+import { isLegacyProviderUser } from './user-id';
 
 /**
  * After express-session: the absolute lifetime (a session that reached it ends, however
@@ -19,7 +20,8 @@ export function enforceLifetime(deps: SessionLifecycleDeps): RequestHandler {
     if (s.createdAt === undefined) return next();
     const t = deps.now();
     const endsAt = s.createdAt + maxAgeSeconds * 1000;
-    if (t >= endsAt) {
+    const legacy = s.user !== undefined && isLegacyProviderUser(s.user, deps.signInProviders);
+    if (t >= endsAt || legacy) {
       await endSessionOf(req, deps, 'expired');
       await regenerate(req);
       return next();

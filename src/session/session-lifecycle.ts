@@ -20,6 +20,8 @@ export interface SessionLifecycleDeps {
   now: () => number;
   onTouch: SessionTouchHook[];
   onLogin: () => void;
+  /** Providers whose sign-ins name users `<provider>:<id>` (see user-id.ts). */
+  signInProviders: readonly string[];
 }
 
 export interface StartSessionOptions {

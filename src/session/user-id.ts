@@ -41,3 +41,14 @@ export function providerUserId(provider: string, subject: string): string {
 export function isReservedAppUserId(id: string, signInProviders: readonly string[]): boolean {
   return signInProviders.some((provider) => id.startsWith(`${provider}:`));
 }
+
+/**
+ * A session signed in through a provider before its users were named `<provider>:<id>` still
+ * holds the bare id, which may be an app user's: such a session is ended rather than trusted.
+ */
+export function isLegacyProviderUser(
+  user: { id: string; source: string },
+  signInProviders: readonly string[],
+): boolean {
+  return signInProviders.includes(user.source) && !user.id.startsWith(`${user.source}:`);
+}

@@ -10,6 +10,7 @@ import {
 import type { AppJwtConfig, Limits } from '../config';
 import type { HttpProblem } from '../http/http-problem';
 import { problems } from '../http/problems';
+import { isReservedAppUserId, isValidUserId, MAX_USER_ID_LENGTH } from './user-id';
 
 // With a JWKS, only the key's own asymmetric algorithms: an HS256 token "signed" with a public
 // key (algorithm confusion) or `alg: none` never verifies.
@@ -29,7 +30,10 @@ const ASYMMETRIC = [
 
 export type AppTokenVerifier = (idToken: unknown) => Promise<string>;
 
-/** Verifies the app's own ID token and returns the user id it names. */
+/**
+ * Verifies the app's own ID token and returns the user id it names. `signInProviders` are the
+ * providers whose sign-ins name users `<provider>:<id>`: an app id written that way is refused.
+ */
 export function createAppTokenVerifier(
   cfg: AppJwtConfig,
   limits: Pick<
@@ -40,6 +44,7 @@ export function createAppTokenVerifier(
     | 'idTokenBytes'
     | 'providerRetryAfterSeconds'
   >,
+  signInProviders: readonly string[] = [],
 ): AppTokenVerifier {
   const key: KeyObject | JWTVerifyGetKey = cfg.secret
     ? createSecretKey(Buffer.from(cfg.secret, 'utf8'))
@@ -81,29 +86,29 @@ export function createAppTokenVerifier(
     ) {
       throw problems.invalidIdToken('The token\'s "iat" claim is not accepted.');
     }
-    return userIdFromClaim(payload[cfg.userClaim]);
+    return userIdFromClaim(payload[cfg.userClaim], signInProviders);
   };
 }
 
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: a user id ends up in
-// logs, store keys and operator commands, where any of them could forge or split a line.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 /**
- * The user id a claim holds: a string, or a safe integer written as one; 1–255 characters, no
- * control characters.
+ * The user id a claim holds: a string, or a safe integer written as one, that passes the one
+ * user-id rule and does not read as a provider sign-in's id.
  */
-export function userIdFromClaim(value: unknown): string {
+export function userIdFromClaim(value: unknown, signInProviders: readonly string[] = []): string {
   const id =
     typeof value === 'string'
       ? value
       : typeof value === 'number' && Number.isSafeInteger(value)
         ? String(value)
         : undefined;
-  if (id === undefined || id.length === 0 || id.length > 255 || CONTROL.test(id)) {
+  if (id === undefined || !isValidUserId(id)) {
     throw problems.invalidUserId(
-      "The token's user claim must be a string or integer of 1 to 255 characters, without control characters.",
+      `The token's user claim must be a string or integer of 1 to ${MAX_USER_ID_LENGTH} characters, without control characters.`,
+    );
+  }
+  if (isReservedAppUserId(id, signInProviders)) {
+    throw problems.invalidUserId(
+      `The token's user claim may not start with ${signInProviders.map((p) => `"${p}:"`).join(' or ')}: those ids name users who signed in with that provider.`,
     );
   }
   return id;

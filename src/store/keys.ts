@@ -40,6 +40,26 @@ export const keys = {
 
 export type GrantKeys = ReturnType<typeof keys.grant>;
 
+// A lone UTF-16 surrogate, which encodeURIComponent refuses with a throw.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Percent-encodes an outside id for a key. It cannot throw: a lone surrogate (which no valid id
+ * holds, but a key must never be why a request fails) is written as its WTF-8 bytes, which no
+ * well-formed text encodes to, so two different ids still never share a key.
+ */
 function encode(id: string): string {
-  return encodeURIComponent(id).replace(/[*!'()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+  let out = '';
+  let from = 0;
+  for (const match of id.matchAll(LONE_SURROGATE)) {
+    out += encodeURIComponent(id.slice(from, match.index)) + wtf8(match[0].charCodeAt(0));
+    from = match.index + 1;
+  }
+  out += encodeURIComponent(id.slice(from));
+  return out.replace(/[*!'()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+}
+
+function wtf8(unit: number): string {
+  const bytes = [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)];
+  return bytes.map((b) => `%${b.toString(16).toUpperCase()}`).join('');
 }

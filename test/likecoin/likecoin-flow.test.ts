@@ -50,7 +50,7 @@ describe('a web page signs in with LikeCoin', () => {
     await expectDocumented(view, 'GET', '/session');
     expect(view.body).toEqual({
       authenticated: true,
-      user: { id: 'alice-liker', source: 'likecoin' },
+      user: { id: 'likecoin:alice-liker', source: 'likecoin' },
       likecoin: {
         connected: true,
         user: 'alice-liker',
@@ -68,7 +68,7 @@ describe('a web page signs in with LikeCoin', () => {
       .get('/livelike/token')
       .set('Cookie', newCookie)
       .set('X-CSRF', '1');
-    expect(ll.body.custom_profile_id).toBe('alice-liker');
+    expect(ll.body.custom_profile_id).toBe('likecoin:alice-liker');
   });
 
   it('links the account to a signed-in user, keeping the user', async () => {
