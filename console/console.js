@@ -1,4 +1,4 @@
-/* global document, location, history, sessionStorage, fetch, URLSearchParams, TextDecoder, atob, setInterval, clearInterval */
+/* global document, location, history, sessionStorage, fetch, URL, URLSearchParams, TextDecoder, atob, btoa, crypto, setInterval, clearInterval */
 /*
  * The token-bff developer console. It doubles as reference code for a browser frontend that
  * uses the cookie session: every call below is made exactly as such a frontend must make it.
@@ -99,14 +99,78 @@
     await refreshSession();
   }
 
-  /** The demo provider (or any front-channel login) returns `#id_token=…` to this page. */
+  /*
+   * Login CSRF: anyone can get an ID token for an account of their own and send a link to
+   * `/console#id_token=<it>`. Signing in from it would put the visitor in the sender's account,
+   * where what they do next is the sender's to see. So the page signs in from a fragment only
+   * when it started that sign-in itself: it sends a fresh nonce as `state` and keeps it in this
+   * tab's sessionStorage, which no other site can read or write; the provider sends it back next
+   * to the token. Anything else is ignored and never posted. A token pasted into the form is a
+   * click of the user's own and needs none of this.
+   */
+  const LOGIN_STATE_KEY = 'token-bff-console:login-state';
+
+  function newLoginState() {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    return btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+  }
+
+  /** The nonce this tab's sign-in was started with, if any, taken out so it works only once. */
+  function takeLoginState() {
+    try {
+      const state = sessionStorage.getItem(LOGIN_STATE_KEY);
+      sessionStorage.removeItem(LOGIN_STATE_KEY);
+      return state;
+    } catch {
+      return null; // storage blocked: no sign-in from a fragment then
+    }
+  }
+
+  function startDemoLogin(event, loginUrl) {
+    event.preventDefault();
+    const state = newLoginState();
+    try {
+      sessionStorage.setItem(LOGIN_STATE_KEY, state);
+    } catch {
+      showSignInNotice('This browser blocks sessionStorage: paste an ID token instead.');
+      return;
+    }
+    const url = new URL(loginUrl);
+    url.searchParams.set('state', state);
+    location.assign(url.href);
+  }
+
+  function showSignInNotice(text) {
+    const notice = $('signin-notice');
+    notice.textContent = text;
+    notice.hidden = false;
+  }
+
+  /**
+   * The ID token the demo provider (or any front-channel login) returned in `#id_token=…`, if
+   * this page started that sign-in; undefined otherwise. Runs once, on load.
+   */
   function takeIdTokenFromFragment() {
+    // Every load uses up the stored nonce, whether or not it brings a token back.
+    const expected = takeLoginState();
     const params = new URLSearchParams(location.hash.slice(1));
     const idToken = params.get('id_token');
-    if (!idToken) return undefined;
+    if (idToken === null && !params.has('state')) return undefined;
     // A fragment never reaches a server, but it stays in the address bar and the history and
     // is copied with the URL: take it out before anything else happens.
     history.replaceState(null, '', location.pathname + location.search);
+    if (!idToken) return undefined;
+    const state = params.get('state');
+    if (!expected || state !== expected) {
+      showSignInNotice(
+        'Ignored a sign-in link this page did not start: its ID token was not sent. ' +
+          'Use "Sign in with the demo provider" or paste a token below.',
+      );
+      return undefined;
+    }
     return idToken;
   }
 
@@ -323,7 +387,11 @@
   async function loadPageConfig() {
     const result = await call('GET', '/console/config.json');
     if (result.ok && result.body && result.body.demo_login_url) {
-      $('demo-login').href = result.body.demo_login_url;
+      const loginUrl = result.body.demo_login_url;
+      // Only a click of the link starts a sign-in, with a new state each time; the href alone
+      // (a new tab, a copied link) reaches a provider page that asks to start from here.
+      $('demo-login').href = loginUrl;
+      $('demo-login').addEventListener('click', (event) => startDemoLogin(event, loginUrl));
       $('demo-login-row').hidden = false;
     }
   }

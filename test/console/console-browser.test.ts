@@ -85,7 +85,8 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   await page.locator('body[data-ready="true"]').waitFor();
   await see(page, '#session-summary', 'Not signed in');
 
-  // Sign in through the demo identity provider: back with #id_token, which the page removes.
+  // Sign in through the demo identity provider: back with #id_token and the state the page
+  // sent, which it checks, then removes from the URL.
   await page.getByRole('link', { name: 'Sign in with the demo provider' }).click();
   await page.waitForURL(`${demo.identityProvider.loginUrl}**`);
   await page.getByLabel('User name').fill('alice');
