@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { methodLabel, routeLabel } from './route-labels';
 
 export interface Metrics {
   registry: Registry;
@@ -13,7 +14,7 @@ export interface Metrics {
   refreshWaits: Counter<'provider'>;
   /** New connections of a subject that already had a grant (its tokens replaced). */
   grantsReplaced: Counter<'provider'>;
-  /** Times every request, labelled by route pattern (never the raw path) and status. */
+  /** Times every request, labelled by declared route pattern (never the raw path), method and status. */
   timeRequests: RequestHandler;
 }
 
@@ -32,9 +33,9 @@ export function createMetrics(): Metrics {
   const timeRequests: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.once('finish', () => {
-      // Route patterns keep the label set small; unmatched paths share one label.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status: res.statusCode });
+      // Declared patterns and a fixed set of methods only: a label from what the client sent
+      // (its spelling of a path, an odd method) would let anyone add series at will.
+      end({ method: methodLabel(req.method), route: routeLabel(req), status: res.statusCode });
     });
     next();
   };
