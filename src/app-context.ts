@@ -81,6 +81,7 @@ export function createAppContext(
     onTouch: sessionHooks.onTouch,
     onLogin: () => metrics.sessionsCreated.inc(),
     signInProviders,
+    sessionsPerUser: config.limits.sessionsPerUser,
   };
   const deadCredential = rejectDeadCredential(config.session);
   const csrf = csrfGuard(

@@ -59,6 +59,13 @@ export interface Limits {
    * without this every 401 would cost one token-endpoint call.)
    */
   readonly refreshAfterRejectionCooldownMs: number;
+  /**
+   * Live sessions one user may have; a login past it ends the user's oldest. (An ID token can be
+   * replayed until it expires: without a cap, one token could fill the store and the device list.)
+   */
+  readonly sessionsPerUser: number;
+  /** GET /sessions answers at most this many devices a page. */
+  readonly devicesPageSize: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -97,4 +104,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   // About 220 bytes each (key included): a minute of 50,000 users costs ~10 MiB per limit.
   rateLimitLeases: 50_000,
   refreshAfterRejectionCooldownMs: 5_000,
+  // More devices than a person has, few enough that GET /sessions stays one small page.
+  sessionsPerUser: 50,
+  devicesPageSize: 50,
 });

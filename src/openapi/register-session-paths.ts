@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { problems as P } from '../http/problems';
 import {
   DevicesAnswer,
+  DevicesQuery,
   EndSessionsQuery,
   LoginAnswer,
   LoginRequest,
@@ -74,10 +75,13 @@ export function registerDevicePaths({ register, problems }: PathContext): void {
     path: '/sessions',
     operationId: 'listSessions',
     tags: ['sessions'],
-    summary: "The user's live sessions (devices), newest first",
+    summary: "The user's live sessions (devices), newest first, a page at a time",
+    description:
+      'A user has at most 50 live sessions: a login past that ends their oldest. Follow `next_cursor` for the next page.',
     security: [COOKIE_CSRF, BEARER],
+    request: { query: DevicesQuery },
     responses: { 200: json(DevicesAnswer, 'The sessions of the signed-in user.') },
-    problems: [...GUARDED, ...USER],
+    problems: [...GUARDED, ...USER, P.invalidRequest('cursor is not one GET /sessions answered.')],
   });
   register({
     method: 'delete',

@@ -15,7 +15,14 @@ export interface DeviceRecord {
   expiresAt: number;
 }
 
-export type EndReason = 'logout' | 'everywhere' | 'revoked' | 'expired';
+export type ListedDevice = DeviceRecord & { handle: string };
+
+/** Newest first; one order for every equal time too, so a page boundary is always the same. */
+export function newestFirst(a: ListedDevice, b: ListedDevice): number {
+  return b.createdAt - a.createdAt || (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0);
+}
+
+export type EndReason = 'logout' | 'everywhere' | 'revoked' | 'expired' | 'too_many_sessions';
 
 /** What else ends with a session (its grant links), told the session's last stored data. */
 export type SessionEndHook = (sessionId: string, data: Partial<SessionData>) => Promise<void>;
@@ -58,10 +65,10 @@ export class SessionIndex {
   }
 
   /** The user's live sessions, newest first; lapsed ones are dropped from the index. */
-  async list(userId: string): Promise<(DeviceRecord & { handle: string })[]> {
+  async list(userId: string): Promise<ListedDevice[]> {
     const key = keys.userSessions(userId);
     const now = this.deps.now();
-    const live: (DeviceRecord & { handle: string })[] = [];
+    const live: ListedDevice[] = [];
     const lapsed: string[] = [];
     for (const [handle, raw] of Object.entries(await this.deps.kv.hashGetAll(key))) {
       const record = JSON.parse(raw) as DeviceRecord;
@@ -69,7 +76,22 @@ export class SessionIndex {
       else lapsed.push(handle);
     }
     await this.deps.kv.hashDelete(key, ...lapsed);
-    return live.sort((a, b) => b.createdAt - a.createdAt);
+    return live.sort(newestFirst);
+  }
+
+  /**
+   * Ends the user's oldest sessions until at most `max` are live, never `keepSessionId` (the
+   * login that is being made). Answers how many ended.
+   */
+  async cap(userId: string, max: number, keepSessionId: string): Promise<number> {
+    const sessions = await this.list(userId);
+    const excess = sessions
+      .filter((s) => s.sessionId !== keepSessionId)
+      .slice(Math.max(0, max - 1));
+    await Promise.all(
+      excess.map((s) => this.end(s.sessionId, userId, s.handle, 'too_many_sessions')),
+    );
+    return excess.length;
   }
 
   async forget(userId: string, handle: string): Promise<void> {

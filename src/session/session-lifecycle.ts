@@ -22,6 +22,8 @@ export interface SessionLifecycleDeps {
   onLogin: () => void;
   /** Providers whose sign-ins name users `<provider>:<id>` (see user-id.ts). */
   signInProviders: readonly string[];
+  /** A login past this many live sessions of its user ends the oldest. */
+  sessionsPerUser: number;
 }
 
 export interface StartSessionOptions {
@@ -62,6 +64,7 @@ export async function startSession(
   };
   await options.beforeSave?.(req.sessionID);
   await recordDevice(req, deps);
+  if (!keep) await deps.index.cap(user.id, deps.sessionsPerUser, req.sessionID);
   await saveSession(req);
   if (!keep) deps.onLogin();
 }

@@ -6,7 +6,10 @@ import { parseBody, parseInput } from '../http/parse-input';
 import { problems } from '../http/problems';
 import { sessionCookieOptions } from './express-session-adapter';
 import { requireUser } from './require-user';
+import { DEFAULT_LIMITS } from '../config/limits';
+import { pageOf } from './device-page';
 import {
+  DevicesQuery,
   EndSessionsQuery,
   LoginRequest,
   type DevicesAnswer,
@@ -68,14 +71,18 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
 export function deviceRoutes(deps: SessionRoutesDeps): Router {
   const { csrf, lifecycle } = deps;
   const { index } = lifecycle;
+  const pageSize = DEFAULT_LIMITS.devicesPageSize;
   const router = Router();
   router.use(deps.rejectDeadCredential, csrf);
 
   router.get('/', async (req, res) => {
     const user = requireUser(req);
-    const sessions = await index.list(user.id);
+    const query = parseInput(DevicesQuery, req.query);
+    const page = pageOf(await index.list(user.id), query.limit ?? pageSize, query.cursor);
+    if (!page) throw problems.invalidRequest('cursor is not one GET /sessions answered.');
     res.json({
-      sessions: sessions.map((s) => ({
+      next_cursor: page.next ?? null,
+      sessions: page.devices.map((s) => ({
         id: s.handle,
         current: s.sessionId === req.sessionID,
         carrier: s.carrier,

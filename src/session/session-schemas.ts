@@ -73,8 +73,26 @@ export const DevicesAnswer = z
         user_agent: z.string(),
       }),
     ),
+    next_cursor: z.string().nullable().meta({
+      description: 'Pass as `cursor` for the next page; null on the last page.',
+    }),
   })
   .meta({ id: 'DevicesAnswer' });
+
+export const DevicesQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DEFAULT_LIMITS.devicesPageSize)
+    .optional()
+    .meta({ description: `Devices a page, 1 to ${DEFAULT_LIMITS.devicesPageSize} (the default).` }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: "The previous page's `next_cursor`." }),
+});
 
 export const EndSessionsQuery = z.object({
   keep: z
