@@ -184,3 +184,49 @@ describe('TLS and proxy allowlists', () => {
       expect(() => loadConfig({ ...base, LIKECOIN_API_PATHS: bad })).toThrow(/LIKECOIN_API_PATHS/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  const NAMES = 'loopback, linklocal, uniquelocal';
+  it.each<[string, unknown]>([
+    ['1', 1],
+    ['0', 0],
+    ['false', false],
+    ['loopback', 'loopback'],
+    ['10.0.0.0/8, 192.168.1.7', '10.0.0.0/8,192.168.1.7'],
+    ['fd00::/8,loopback', 'fd00::/8,loopback'],
+    ['10.0.0.0/255.0.0.0', '10.0.0.0/255.0.0.0'],
+  ])('accepts %p in production, without a warning', (raw, expected) => {
+    const { config, warnings } = loadConfig({ ...PRODUCTION, TRUST_PROXY: raw });
+    expect(config.trustProxy).toEqual(expected);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each(['true', '0.0.0.0/0', '::/0', 'loopback,0.0.0.0/0'])(
+    'refuses %p in production: every client could choose its IP with X-Forwarded-For',
+    (raw) => {
+      const problems = problemsOf({ ...PRODUCTION, TRUST_PROXY: raw });
+      expect(problems).toEqual([expect.stringMatching(/^TRUST_PROXY: .*X-Forwarded-For/)]);
+      expect(problems[0]).toContain('hop count');
+    },
+  );
+
+  it.each(['TRUE', 'yes', 'proxy.example', '10.0.0.0/33', '-1', '1.2.3', 'loopback,,1.2.3.4'])(
+    'refuses %p everywhere with one line naming it (Express would throw at start-up)',
+    (raw) => {
+      for (const env of [PRODUCTION, { NODE_ENV: 'development' }]) {
+        const problems = problemsOf({ ...env, TRUST_PROXY: raw });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^TRUST_PROXY: ".*" is not /);
+        expect(problems[0]).toContain(NAMES);
+      }
+    },
+  );
+
+  it('keeps true in development, with a warning that production refuses it', () => {
+    const { config, warnings } = loadConfig({ NODE_ENV: 'development', TRUST_PROXY: 'true' });
+    expect(config.trustProxy).toBe(true);
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/^TRUST_PROXY is true: .*X-Forwarded-For.*refused in production/),
+    );
+  });
+});

@@ -6,7 +6,6 @@ import {
   encryptionKeysFrom,
   likeCoinFrom,
   liveLikeFrom,
-  parseTrustProxy,
   publicBaseUrlFrom,
   rateLimitsFrom,
   redisFrom,
@@ -15,6 +14,7 @@ import {
   tlsFrom,
 } from './sections';
 import { DEFAULT_LIMITS } from './limits';
+import { trustProxyFrom } from './trust-proxy';
 import type { Config, Findings } from './types';
 
 export type * from './types';
@@ -53,7 +53,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     port: e.PORT,
     host: e.HOST,
     publicBaseUrl,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy: trustProxyFrom(e.TRUST_PROXY, f),
     session: sessionFrom(e, f, publicBaseUrl),
     tokenEncryptionKeys: encryptionKeysFrom(e, f),
     redis: redisFrom(e, f),

@@ -269,14 +269,6 @@ export function credentialsFrom(
   return { clientId: id, clientSecret: secret };
 }
 
-export function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
-  if (raw === undefined) return undefined;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw;
-}
-
 /** The origin of an http(s) URL, or undefined for anything else. */
 export function originOf(raw: string): string | undefined {
   try {

@@ -16,7 +16,7 @@ export function errorHandler(limits: Pick<Limits, 'storeRetryAfterSeconds'>): Er
   return (err: unknown, req, res, next) => {
     const problem = toProblem(err, limits);
     if (problem.status >= 500) {
-      // Not `code`: that name is redacted everywhere (it is also OAuth's authorization code).
+      // Not `code`: a top-level `code` is redacted (it may be OAuth's authorization code).
       req.log.error({ err, problem: problem.code }, 'request failed');
     }
     discardSessionChanges(req);

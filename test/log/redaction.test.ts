@@ -1,12 +1,15 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
+import { createLogger } from '../../src/log/create-logger';
 import { appIdToken } from '../support/app-tokens';
+import { LogCapture } from '../support/log-capture';
 import {
   APP_JWT_SECRET,
   BASE_ENV,
   LIVELIKE_CLIENT_SECRET,
   startTestApp,
   type TestApp,
+  withTestApp,
 } from '../support/test-app';
 
 const GARBAGE_BEARER = 'GarbageBearerValue-7f3a9c';
@@ -144,5 +147,38 @@ describe('the log stream of a full scenario', () => {
 
   it('checked every value the scenario produced', () => {
     expect([...NEVER_LOGGED].sort()).toEqual(Object.keys(secrets).sort());
+  });
+});
+
+describe("an error's code is not a secret; OAuth's authorization code is", () => {
+  it("keeps the rate limiter's own error code in the log (ERR_ERL_…)", async () => {
+    // TRUST_PROXY=true (development only) is what express-rate-limit reports on first use.
+    await withTestApp({ env: { TRUST_PROXY: 'true' } }, async (app) => {
+      const reported = app.logs.next((e) => e.limit !== undefined);
+      await request(app.url).post('/session').send({ id_token: appIdToken() }).expect(200);
+      const entry = (await reported) as { err?: { code?: string } };
+      expect(entry.err?.code).toBe('ERR_ERL_PERMISSIVE_TRUST_PROXY');
+    });
+  });
+
+  it("redacts the code where a request carries it, keeps an error object's code", () => {
+    const logs = new LogCapture();
+    const logger = createLogger('info', logs.stream);
+    const code = 'AuthorizationCode-9c41e7';
+    logger.info({ code, auth_code: code }, 'top level');
+    logger.info({ query: { code, state: 'x' } }, 'a query');
+    logger.info({ req: { query: { code }, url: `/likecoin/callback?code=${code}` } }, 'a request');
+    logger.info({ params: { auth_code: code }, body: { code } }, 'params and a body');
+    logger.info({ provider: { auth_code: code } }, 'the older name, anywhere');
+    logger.error({ err: Object.assign(new Error('boom'), { code: 'ERR_ERL_X' }) }, 'an error');
+    logger.error({ cause: { code: 'ECONNREFUSED' } }, 'a network error');
+    logger.flush();
+    expect(logs.text).not.toContain(code);
+    const [, , , , , error, network] = logs.entries() as {
+      err?: { code?: string };
+      cause?: { code?: string };
+    }[];
+    expect(error?.err?.code).toBe('ERR_ERL_X');
+    expect(network?.cause?.code).toBe('ECONNREFUSED');
   });
 });
