@@ -1,5 +1,7 @@
 import { decodeJwt } from 'jose';
 import {
+  AUTHORIZE_FAILURE_TEXT,
+  expandScopes,
   LIKECOIN_ERRORS,
   startLikeCoinStandIn,
   type LikeCoinStandIn,
@@ -21,6 +23,17 @@ beforeEach(async () => {
 });
 
 afterEach(() => likecoin.close());
+
+/** Replaces this test's stand-in with one playing the observed LikeCoin. */
+async function observed(): Promise<void> {
+  await likecoin.close();
+  likecoin = await startLikeCoinStandIn({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [REDIRECT_URI],
+    mode: 'observed',
+  });
+}
 
 function authorizeUrl(params: Record<string, string>): string {
   const query = new URLSearchParams({
@@ -345,5 +358,164 @@ describe('bookkeeping', () => {
     expect(new URLSearchParams(first?.body).get('code')).toBe(code);
     expect(first?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(likecoin.requests[2]?.path).toContain('code_challenge=abc');
+  });
+});
+
+describe('the observed LikeCoin (mode: observed)', () => {
+  beforeEach(observed);
+
+  const refresh = (refreshToken: string) =>
+    postToken({ grant_type: 'refresh_token', refresh_token: refreshToken });
+
+  it('answers a refresh with the access token alone and keeps the refresh token', async () => {
+    const first = await tokensFor();
+    const res = await refresh(first.refresh_token);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, string>;
+    expect(Object.keys(body)).toEqual(['access_token']);
+    expect(body.access_token).not.toBe(first.access_token);
+    expect(decodeJwt(body.access_token!)).toMatchObject({
+      user: 'alice-liker',
+      scope: ['profile'],
+    });
+    expect(likecoin.liveRefreshToken('alice-liker')).toBe(first.refresh_token);
+    // Not rotated: the same refresh token works again.
+    expect((await refresh(first.refresh_token)).status).toBe(200);
+    // A code exchange still issues a new one and kills the old.
+    const second = await tokensFor();
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    await expectRefusal(await refresh(first.refresh_token), 403, 'INVALID_REFRESH_TOKEN');
+  });
+
+  it.each([400, 401, 403, 404])(
+    'refuses a dead refresh token or code with the configured status %i, as text',
+    async (status) => {
+      likecoin.behaviour.refusal = { status, body: 'text' };
+      const { refresh_token } = await tokensFor();
+      likecoin.revokeRefreshTokens('alice-liker');
+      await expectRefusal(await refresh(refresh_token), status, 'INVALID_REFRESH_TOKEN');
+      await expectRefusal(await exchange('made-up-code'), status, 'INVALID_GRANT');
+    },
+  );
+
+  it('refuses as RFC 6749 JSON or as an HTML page when told to', async () => {
+    likecoin.behaviour.refusal = { status: 400, body: 'json' };
+    const json = await exchange('made-up-code');
+    expect(json.status).toBe(400);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await json.json()).toEqual({ error: 'invalid_grant' });
+    likecoin.behaviour.refusal = { status: 404, body: 'html' };
+    const html = await exchange('made-up-code');
+    expect(html.status).toBe(404);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await html.text()).toContain('INVALID_GRANT');
+  });
+
+  it('reads the token request from a form, a JSON body or the query string', async () => {
+    const fields = (code: string) => ({
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+    });
+    const code = () => likecoin.issueCode({ redirectUri: REDIRECT_URI, scopes: ['profile'] });
+    const asJson = await fetch(likecoin.tokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(fields(code())),
+    });
+    expect(asJson.status).toBe(200);
+    const asQuery = await fetch(`${likecoin.tokenUrl}?${new URLSearchParams(fields(code()))}`, {
+      method: 'POST',
+    });
+    expect(asQuery.status).toBe(200);
+    expect((await exchange(code())).status).toBe(200);
+    // Still nothing without the client's credentials, wherever they were looked for.
+    const bare = await fetch(likecoin.tokenUrl, { method: 'POST', body: 'not json' });
+    await expectRefusal(bare, 400, LIKECOIN_ERRORS.missingClientInfo);
+  });
+
+  it('grants profile and read:X write:X for a bare X on its consent page; the token says so', async () => {
+    const back = await authorize({ scope: 'like email' });
+    const res = await exchange(back.searchParams.get('code') ?? '');
+    const { access_token } = (await res.json()) as TokenBody;
+    expect(decodeJwt(access_token).scope).toEqual(['read:like', 'write:like', 'email', 'profile']);
+    expect(expandScopes(['profile', 'read:like.info'])).toEqual(['profile', 'read:like.info']);
+  });
+
+  it('answers API refusals as text/html: 401 LOGIN_NEEDED / TOKEN_EXPIRED, 403 INSUFFICIENT_PERMISSION', async () => {
+    const html = async (res: Response, status: number, code: string) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toBe(code);
+    };
+    await html(await profile('garbage'), 401, LIKECOIN_ERRORS.loginNeeded);
+    const { access_token } = await tokensFor(['email']);
+    const likeInfo = () =>
+      fetch(`${likecoin.apiUrl}/like/info`, {
+        headers: { Authorization: `Bearer ${access_token}` },
+      });
+    await html(await likeInfo(), 403, LIKECOIN_ERRORS.insufficientPermission);
+    likecoin.setClock(() => (decodeJwt(access_token).exp ?? 0) + 1);
+    await html(await profile(access_token), 401, LIKECOIN_ERRORS.tokenExpired);
+  });
+
+  it('sends the browser back with error=<text> and no state when its own API fails', async () => {
+    likecoin.behaviour.authorize = 'fail';
+    const back = await authorize();
+    expect(back.origin + back.pathname).toBe(REDIRECT_URI);
+    expect(back.searchParams.get('error')).toBe(AUTHORIZE_FAILURE_TEXT);
+    expect(back.searchParams.has('state')).toBe(false);
+    expect(back.searchParams.has('code')).toBe(false);
+  });
+});
+
+describe('answer and refusal knobs (either mode)', () => {
+  it('canned: every token request gets the canned answer', async () => {
+    likecoin.behaviour.token = 'canned';
+    likecoin.behaviour.canned = {
+      status: 401,
+      contentType: 'application/json',
+      body: '{"error":"unauthorized_client"}',
+    };
+    const res = await exchange(
+      likecoin.issueCode({ redirectUri: REDIRECT_URI, scopes: ['profile'] }),
+    );
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'unauthorized_client' });
+  });
+
+  it('shapeAnswer rewrites success answers, with tokens minted like the real ones', async () => {
+    const seen: string[] = [];
+    likecoin.behaviour.shapeAnswer = async (answer, { grantType, user, scopes }) => {
+      seen.push(`${grantType}:${user}:${scopes.join(' ')}`);
+      return grantType === 'refresh_token'
+        ? 'not json'
+        : { access_token: await likecoin.mintAccessToken(undefined, scopes, { exp: false }) };
+    };
+    const body = await tokensFor();
+    expect(Object.keys(body)).toEqual(['access_token']);
+    const claims = decodeJwt(body.access_token);
+    expect(claims.user).toBeUndefined();
+    expect(claims.exp).toBeUndefined();
+    expect(claims.iat).toEqual(expect.any(Number));
+    // No user claim: the API does not take it.
+    await expectRefusal(await profile(body.access_token), 401, LIKECOIN_ERRORS.loginNeeded);
+    const refreshed = await postToken({
+      grant_type: 'refresh_token',
+      refresh_token: likecoin.liveRefreshToken('alice-liker') ?? '',
+    });
+    expect(await refreshed.text()).toBe('not json');
+    expect(seen).toEqual([
+      'authorization_code:alice-liker:profile',
+      'refresh_token:alice-liker:profile',
+    ]);
+  });
+
+  it('mintAccessToken: a token the API takes, with or without iat', async () => {
+    const token = await likecoin.mintAccessToken('alice-liker', ['profile'], { iat: false });
+    expect(decodeJwt(token).iat).toBeUndefined();
+    expect((await profile(token)).status).toBe(200);
   });
 });

@@ -55,16 +55,112 @@ export interface RecordedRequest {
   bodyBytes: number;
 }
 
+/**
+ * Which LikeCoin the stand-in plays. 'documented': what LikeCoin's docs and the first
+ * observations describe (refresh answers with all five fields and a new refresh token, 400
+ * text/plain refusals, text/plain API errors, scopes as asked, form-only token endpoint).
+ * 'observed': what LikeCoin's public code and real clients suggest (CONTRACT.md, "The real
+ * providers, as observed"): a refresh answers the access token alone and keeps the refresh
+ * token, a dead token is refused with some other 4xx, API errors are text/html, the consent page
+ * adds `profile` and expands a bare `X` to `read:X write:X`, and the token endpoint reads a form,
+ * a JSON body or the query string. Each difference is a behaviour switch, so a test can mix them.
+ */
+export type LikeCoinMode = 'documented' | 'observed';
+
+export const LIKECOIN_MODES: readonly LikeCoinMode[] = ['documented', 'observed'];
+
+/** How the token endpoint refuses a dead code or refresh token. */
+export interface RefusalShape {
+  status: number;
+  /** text: a text/plain code (LikeCoin's API's way); json: RFC 6749's `{ "error" }`; html: a page. */
+  body: 'text' | 'json' | 'html';
+}
+
+/** One answer, as it goes on the wire. */
+export interface CannedAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** A token endpoint's success body, before `shapeAnswer`. */
+export interface TokenAnswerBody {
+  user?: string;
+  displayName?: string;
+  avatar?: string;
+  access_token: string;
+  refresh_token?: string;
+}
+
+/** What a success answer was for, so `shapeAnswer` can mint tokens of its own. */
+export interface AnswerContext {
+  grantType: 'authorization_code' | 'refresh_token';
+  user: string;
+  scopes: string[];
+}
+
 export interface LikeCoinBehaviour {
   /**
    * 'approve' / 'deny' answer the authorize request at once (what tests want); 'page' shows an
-   * HTML page with Allow and Deny buttons, for a person or a browser test to click.
+   * HTML page with Allow and Deny buttons, for a person or a browser test to click; 'fail' is
+   * LikeCoin's own API failing after the user said yes: back with `error=<text>` and no state.
    */
-  authorize: 'approve' | 'deny' | 'page';
-  token: 'ok' | 'server_error' | 'hang' | 'reset' | 'invalid_client';
+  authorize: 'approve' | 'deny' | 'page' | 'fail';
+  /** 'canned': every token request gets `canned`, whatever it asks. */
+  token: 'ok' | 'server_error' | 'hang' | 'reset' | 'invalid_client' | 'canned';
+  canned: CannedAnswer;
   api: 'ok' | 'server_error' | 'hang';
   /** Delay before answering the token endpoint (ms); 0 = none. */
   tokenDelayMs: number;
+  /** How a dead code or refresh token is refused. */
+  refusal: RefusalShape;
+  /** A refresh answers all five fields, or the access token alone. */
+  refreshAnswer: 'full' | 'access_token_only';
+  /** A refresh issues a new refresh token (killing the one sent), or the one sent lives on. */
+  rotateRefreshTokens: boolean;
+  /** The content type of the API's 401/403 refusals (the body is the code either way). */
+  apiErrorType: 'text/plain' | 'text/html';
+  /** The consent page grants `profile` too, and `read:X write:X` for a bare `X`. */
+  expandScopes: boolean;
+  /** Where the token endpoint finds its parameters. */
+  tokenParams: 'form' | 'form_json_query';
+  /**
+   * Rewrites each success answer of the token endpoint (a test's answer shapes); a string goes
+   * out as the raw body. Undefined: the answer as the mode makes it.
+   */
+  shapeAnswer: ((answer: TokenAnswerBody, context: AnswerContext) => unknown) | undefined;
+}
+
+/** The switches each mode starts with. */
+export function behaviourOf(mode: LikeCoinMode): LikeCoinBehaviour {
+  const common = {
+    authorize: 'approve',
+    token: 'ok',
+    canned: { status: 500, contentType: 'text/plain; charset=utf-8', body: '' },
+    api: 'ok',
+    tokenDelayMs: 0,
+    shapeAnswer: undefined,
+  } as const;
+  return mode === 'documented'
+    ? {
+        ...common,
+        refusal: { status: 400, body: 'text' },
+        refreshAnswer: 'full',
+        rotateRefreshTokens: true,
+        apiErrorType: 'text/plain',
+        expandScopes: false,
+        tokenParams: 'form',
+      }
+    : {
+        ...common,
+        // Not public: 403 is the guess that used to leave grants answering 503 for ever.
+        refusal: { status: 403, body: 'text' },
+        refreshAnswer: 'access_token_only',
+        rotateRefreshTokens: false,
+        apiErrorType: 'text/html',
+        expandScopes: true,
+        tokenParams: 'form_json_query',
+      };
 }
 
 export interface LikeCoinStandInOptions {
@@ -72,9 +168,12 @@ export interface LikeCoinStandInOptions {
   clientSecret: string;
   /** The whitelisted redirect URIs; matched exactly. */
   redirectUris: string[];
+  /** Which LikeCoin to play (default 'documented'). */
+  mode?: LikeCoinMode;
 }
 
 export interface LikeCoinStandIn {
+  mode: LikeCoinMode;
   /** http://127.0.0.1:port */
   url: string;
   /** `${url}/in/oauth` */
@@ -98,8 +197,20 @@ export interface LikeCoinStandIn {
   /** The stand-in's clock, UTC seconds: token iat/exp and code expiry use it. */
   now(): number;
   setClock(fn: () => number): void;
-  /** Mints a code as if `user` (default: nextUser) had approved, skipping the authorize hop. */
+  /**
+   * Mints a code as if `user` (default: nextUser) had approved `scopes` on the consent page
+   * (expanded as the page would), skipping the authorize hop.
+   */
   issueCode(opts: { redirectUri: string; scopes: string[]; user?: string }): string;
+  /**
+   * An access token signed like the stand-in's own (the API accepts it while it names a user);
+   * `user` undefined leaves the claim out, `exp`/`iat` false leave those out.
+   */
+  mintAccessToken(
+    user: string | undefined,
+    scopes: string[],
+    claims?: { exp?: boolean; iat?: boolean },
+  ): Promise<string>;
   /** Kills the user's refresh token (the user revoked access). */
   revokeRefreshTokens(user: string): void;
   /** The user's one valid refresh token, if any (issuing a new one kills the old). */
@@ -112,6 +223,10 @@ const ISSUER = 'like.co';
 const ACCESS_TOKEN_TTL_SECONDS = 3600;
 const CODE_TTL_SECONDS = 600;
 const RECORDED_BODY_LIMIT = 64 * 1024;
+// What LikeCoin's page sends back when its own API fails after the user said yes (no state).
+export const AUTHORIZE_FAILURE_TEXT = 'Request failed with status code 500';
+// LikeCoin's docs: these two are whole scopes; every other one comes as read:X or write:X.
+const WHOLE_SCOPES = new Set(['profile', 'email']);
 
 interface CodeGrant {
   user: string;
@@ -141,6 +256,60 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+/** A dead code or refresh token refused: `code` as text, as RFC 6749 JSON, or inside a page. */
+function sendRefusal(res: ServerResponse, shape: RefusalShape, code: string): void {
+  if (shape.body === 'json') return sendJson(res, shape.status, { error: rfcCodeOf(code) });
+  if (shape.body === 'text') return sendText(res, shape.status, code);
+  res.writeHead(shape.status, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html><body><h1>Error</h1><p>${code}</p></body></html>`);
+}
+
+const rfcCodeOf = (code: string): string =>
+  code === LIKECOIN_ERRORS.invalidClientCred || code === LIKECOIN_ERRORS.missingClientInfo
+    ? 'invalid_client'
+    : 'invalid_grant';
+
+/** The consent page's grant: what was asked, `profile` always, a bare X as read:X and write:X. */
+export function expandScopes(asked: readonly string[]): string[] {
+  const granted = new Set<string>();
+  for (const scope of asked) {
+    if (scope.includes(':') || WHOLE_SCOPES.has(scope)) granted.add(scope);
+    else granted.add(`read:${scope}`).add(`write:${scope}`);
+  }
+  return [...granted.add('profile')];
+}
+
+/**
+ * The token endpoint's parameters: a form, or (tokenParams 'form_json_query') also a JSON
+ * object's string fields and the query string, the body winning. Undefined: nothing readable.
+ */
+function tokenParamsOf(
+  contentType: string,
+  query: string,
+  body: string,
+  where: LikeCoinBehaviour['tokenParams'],
+): URLSearchParams | undefined {
+  const isForm = /^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType);
+  if (where === 'form') return isForm ? new URLSearchParams(body) : undefined;
+  const params = new URLSearchParams(query);
+  let fields: [string, string][] = [];
+  if (isForm) fields = [...new URLSearchParams(body)];
+  else if (/^application\/json\s*(;|$)/i.test(contentType)) {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (parsed !== null && typeof parsed === 'object') {
+        fields = Object.entries(parsed).filter(
+          (e): e is [string, string] => typeof e[1] === 'string',
+        );
+      }
+    } catch {
+      // Not JSON after all: the query string alone.
+    }
+  }
+  for (const [name, value] of fields) params.set(name, value);
+  return params;
 }
 
 const escapeHtml = (s: string): string =>
@@ -210,7 +379,8 @@ function* filler(bytes: number): Generator<Buffer> {
 /**
  * A stand-in for LikeCoin (the like.co authorize page, the api.like.co token endpoint and a few
  * API routes) on a loopback port, behaving as CONTRACT.md's "The real providers, as observed"
- * describes, with switches for failing, hanging and slow answers.
+ * describes (as documented, or as LikeCoin's public code suggests: `mode`), with switches for
+ * failing, hanging and slow answers and for each shape of answer and refusal.
  */
 export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promise<LikeCoinStandIn> {
   // Only the stand-in knows it, like LikeCoin's own signing secret: the service can't verify.
@@ -249,37 +419,63 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     return profile;
   }
 
-  function mintCode(redirectUri: string, scopes: string[], user?: string): string {
+  function mintCode(redirectUri: string, asked: string[], user?: string): string {
     const code = opaqueToken();
+    const scopes = standIn.behaviour.expandScopes ? expandScopes(asked) : asked;
     codes.set(code, { user: signIn(user).user, scopes, redirectUri, issuedAt: clock() });
     return code;
   }
 
-  /** The token endpoint's success body: exactly the five fields LikeCoin sends. */
-  async function issueTokens(user: string, scopes: string[]) {
-    const old = liveRefresh.get(user);
-    if (old !== undefined) refreshGrants.delete(old);
-    const refreshToken = opaqueToken();
-    refreshGrants.set(refreshToken, { user, scopes });
-    liveRefresh.set(user, refreshToken);
-
+  async function mintAccessToken(
+    user: string | undefined,
+    scopes: string[],
+    claims: { exp?: boolean; iat?: boolean } = {},
+  ): Promise<string> {
     const iat = clock();
-    const accessToken = await new SignJWT({ user, scope: scopes, azp: opts.clientId })
+    const payload = { ...(user === undefined ? {} : { user }), scope: scopes, azp: opts.clientId };
+    const jwt = new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(ISSUER)
-      .setJti(randomUUID())
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
-      .sign(jwtKey);
+      .setJti(randomUUID());
+    if (claims.iat !== false) jwt.setIssuedAt(iat);
+    if (claims.exp !== false) jwt.setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS);
+    return jwt.sign(jwtKey);
+  }
+
+  /**
+   * The token endpoint's success body: exactly the five fields LikeCoin sends. A new refresh
+   * token kills the user's previous one, unless `keep` (a refresh that does not rotate) lives on.
+   */
+  async function issueTokens(user: string, scopes: string[], keep?: string) {
+    let refreshToken = keep;
+    if (refreshToken === undefined) {
+      const old = liveRefresh.get(user);
+      if (old !== undefined) refreshGrants.delete(old);
+      refreshToken = opaqueToken();
+      refreshGrants.set(refreshToken, { user, scopes });
+      liveRefresh.set(user, refreshToken);
+    }
     const profile = profiles.get(user) ?? signIn(user);
     return {
       user,
       displayName: profile.displayName,
       avatar: profile.avatar,
-      access_token: accessToken,
+      access_token: await mintAccessToken(user, scopes),
       refresh_token: refreshToken,
     };
+  }
+
+  /** A success answer, as the test's shapeAnswer (if any) rewrites it. */
+  async function sendAnswer(
+    res: ServerResponse,
+    answer: TokenAnswerBody,
+    context: AnswerContext,
+  ): Promise<void> {
+    const shape = standIn.behaviour.shapeAnswer;
+    const shaped: unknown = shape === undefined ? answer : await shape(answer, context);
+    if (typeof shaped !== 'string') return sendJson(res, 200, shaped);
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(shaped);
   }
 
   /**
@@ -301,6 +497,13 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     if (!posted && standIn.behaviour.authorize === 'page') {
       return sendAuthorizePage(res, params, standIn.nextUser);
     }
+    if (!posted && standIn.behaviour.authorize === 'fail') {
+      // LikeCoin's page drops the state on this path: the caller cannot tell whose flow it was.
+      const failed = new URL(redirectUri);
+      failed.searchParams.set('error', AUTHORIZE_FAILURE_TEXT);
+      res.writeHead(302, { Location: failed.href }).end();
+      return;
+    }
     const deny = posted
       ? params.get('decision') !== 'allow'
       : standIn.behaviour.authorize === 'deny';
@@ -314,7 +517,12 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     res.writeHead(posted ? 303 : 302, { Location: target.href }).end();
   }
 
-  async function token(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+  async function token(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: string,
+    body: string,
+  ): Promise<void> {
     if (req.method !== 'POST') return sendText(res, 404, 'NOT_FOUND');
     // Read the switches on arrival, so a test may flip them while this request waits.
     const { token: mode, tokenDelayMs } = standIn.behaviour;
@@ -329,17 +537,22 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
         return sendText(res, 500, 'Internal Server Error');
       case 'invalid_client':
         return sendText(res, 400, LIKECOIN_ERRORS.invalidClientCred);
+      case 'canned': {
+        const { status, contentType, body: text } = standIn.behaviour.canned;
+        res.writeHead(status, { 'Content-Type': contentType }).end(text);
+        return;
+      }
     }
 
-    // LikeCoin's body parser only reads forms here; anything else leaves the fields missing.
-    const type = req.headers['content-type'] ?? '';
-    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+    // The documented LikeCoin's body parser reads only forms; anything else leaves the fields
+    // missing. The observed one also reads JSON bodies and the query string.
+    const { tokenParams, refusal } = standIn.behaviour;
+    const form = tokenParamsOf(req.headers['content-type'] ?? '', query, body, tokenParams);
+    const clientId = form?.get('client_id');
+    const clientSecret = form?.get('client_secret');
+    if (!form || !clientId || !clientSecret) {
       return sendText(res, 400, LIKECOIN_ERRORS.missingClientInfo);
     }
-    const form = new URLSearchParams(body);
-    const clientId = form.get('client_id');
-    const clientSecret = form.get('client_secret');
-    if (!clientId || !clientSecret) return sendText(res, 400, LIKECOIN_ERRORS.missingClientInfo);
     if (clientId !== opts.clientId || clientSecret !== opts.clientSecret) {
       return sendText(res, 400, LIKECOIN_ERRORS.invalidClientCred);
     }
@@ -355,17 +568,34 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
         clock() >= grant.issuedAt + CODE_TTL_SECONDS ||
         form.get('redirect_uri') !== grant.redirectUri
       ) {
-        return sendText(res, 400, LIKECOIN_ERRORS.invalidGrant);
+        return sendRefusal(res, refusal, LIKECOIN_ERRORS.invalidGrant);
       }
-      return sendJson(res, 200, await issueTokens(grant.user, grant.scopes));
+      const { user, scopes } = grant;
+      return sendAnswer(res, await issueTokens(user, scopes), { grantType, user, scopes });
     }
     if (grantType === 'refresh_token') {
-      const grant = refreshGrants.get(form.get('refresh_token') ?? '');
-      if (grant === undefined) return sendText(res, 400, LIKECOIN_ERRORS.invalidRefreshToken);
-      // Issuing kills the presented token: LikeCoin keeps one per user+client.
-      return sendJson(res, 200, await issueTokens(grant.user, grant.scopes));
+      const presented = form.get('refresh_token') ?? '';
+      const grant = refreshGrants.get(presented);
+      if (grant === undefined) {
+        return sendRefusal(res, refusal, LIKECOIN_ERRORS.invalidRefreshToken);
+      }
+      const { user, scopes } = grant;
+      const { rotateRefreshTokens, refreshAnswer } = standIn.behaviour;
+      // Rotating kills the presented token: LikeCoin keeps one per user+client.
+      const issued = await issueTokens(user, scopes, rotateRefreshTokens ? undefined : presented);
+      const answer = refreshAnswer === 'full' ? issued : { access_token: issued.access_token };
+      return sendAnswer(res, answer, { grantType, user, scopes });
     }
     sendText(res, 400, LIKECOIN_ERRORS.invalidGrantType);
+  }
+
+  /**
+   * An API refusal: the code as the body. Express's res.send(string), which LikeCoin's API uses,
+   * labels it text/html; the documented stand-in has always said text/plain.
+   */
+  function apiError(res: ServerResponse, status: number, code: string): void {
+    const type = standIn.behaviour.apiErrorType;
+    res.writeHead(status, { 'Content-Type': `${type}; charset=utf-8` }).end(code);
   }
 
   /** Checks the Bearer token the way LikeCoin's jwtAuth does; answers the refusal itself. */
@@ -375,7 +605,7 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
   ): Promise<AccessClaims | undefined> {
     const bearer = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer === undefined) {
-      sendText(res, 401, LIKECOIN_ERRORS.loginNeeded);
+      apiError(res, 401, LIKECOIN_ERRORS.loginNeeded);
       return undefined;
     }
     try {
@@ -391,7 +621,7 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
       return { user, scopes, jti };
     } catch (err) {
       const expired = err instanceof errors.JWTExpired;
-      sendText(res, 401, expired ? LIKECOIN_ERRORS.tokenExpired : LIKECOIN_ERRORS.loginNeeded);
+      apiError(res, 401, expired ? LIKECOIN_ERRORS.tokenExpired : LIKECOIN_ERRORS.loginNeeded);
       return undefined;
     }
   }
@@ -424,23 +654,31 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     }
 
     // Refuses every token, fresh or not (a revoked app, a provider bug): what refresh loops meet.
-    if (route === '/rejects-token') return sendText(res, 401, LIKECOIN_ERRORS.tokenExpired);
+    if (route === '/rejects-token') return apiError(res, 401, LIKECOIN_ERRORS.tokenExpired);
 
     const isProfile = route === '/users/profile' && method === 'GET';
     const isEcho = route === '/echo' || route.startsWith('/echo/');
     const isBig = route === '/big' && method === 'GET';
-    if (!isProfile && !isEcho && !isBig) return sendText(res, 404, 'NOT_FOUND');
+    // LikeCoin's docs: Like->info needs read:like.info, or read:like, which covers every like scope.
+    const isLikeInfo = route === '/like/info' && method === 'GET';
+    if (!isProfile && !isEcho && !isBig && !isLikeInfo) return sendText(res, 404, 'NOT_FOUND');
 
     const claims = await authenticate(req, res);
     if (claims === undefined) return;
 
     if (isProfile) {
       if (!claims.scopes.includes('profile')) {
-        return sendText(res, 403, LIKECOIN_ERRORS.insufficientPermission);
+        return apiError(res, 403, LIKECOIN_ERRORS.insufficientPermission);
       }
       const { user, displayName, avatar, email } = profiles.get(claims.user) ?? signIn(claims.user);
       const withEmail = claims.scopes.includes('email') && email !== undefined;
       return sendJson(res, 200, { user, displayName, avatar, ...(withEmail ? { email } : {}) });
+    }
+    if (isLikeInfo) {
+      if (!claims.scopes.some((s) => s === 'read:like' || s === 'read:like.info')) {
+        return apiError(res, 403, LIKECOIN_ERRORS.insufficientPermission);
+      }
+      return sendJson(res, 200, { user: claims.user, likedAuthors: [] });
     }
     if (isEcho) {
       // What the proxy forwarded, as received: raw path and query, every header.
@@ -480,7 +718,7 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
     if (pathname === '/in/oauth' || pathname === '/in/oauth/') {
       return authorize(req, res, query, body.text);
     }
-    if (pathname === '/oauth/access_token') return token(req, res, body.text);
+    if (pathname === '/oauth/access_token') return token(req, res, query, body.text);
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       return api(req, res, pathname, query, body.bytes);
     }
@@ -498,7 +736,9 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
+  const mode = opts.mode ?? 'documented';
   const standIn: LikeCoinStandIn = {
+    mode,
     url,
     authorizeUrl: `${url}/in/oauth`,
     tokenUrl: `${url}/oauth/access_token`,
@@ -515,7 +755,7 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
         };
         events.on('request', listener);
       }),
-    behaviour: { authorize: 'approve', token: 'ok', api: 'ok', tokenDelayMs: 0 },
+    behaviour: behaviourOf(mode),
     nextUser: {
       user: 'alice-liker',
       displayName: 'Alice',
@@ -527,6 +767,7 @@ export async function startLikeCoinStandIn(opts: LikeCoinStandInOptions): Promis
       clock = fn;
     },
     issueCode: ({ redirectUri, scopes, user }) => mintCode(redirectUri, scopes, user),
+    mintAccessToken,
     revokeRefreshTokens(user) {
       const live = liveRefresh.get(user);
       if (live !== undefined) refreshGrants.delete(live);
