@@ -230,3 +230,23 @@ describe('TRUST_PROXY', () => {
     );
   });
 });
+
+describe('CONSOLE_ENABLED', () => {
+  it('warns at start-up when production serves the developer console', () => {
+    const { config, warnings } = loadConfig({ ...PRODUCTION, CONSOLE_ENABLED: 'true' });
+    expect(config.console.enabled).toBe(true);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^CONSOLE_ENABLED is true in production: .*\/console/),
+    ]);
+  });
+
+  it.each<[Record<string, string>, boolean]>([
+    [PRODUCTION, false],
+    [{ ...PRODUCTION, CONSOLE_ENABLED: 'false' }, false],
+    [{ NODE_ENV: 'development', CONSOLE_ENABLED: 'true' }, true],
+  ])('says nothing about the console otherwise (%o)', (env, enabled) => {
+    const { config, warnings } = loadConfig(env);
+    expect(config.console.enabled).toBe(enabled);
+    expect(warnings.filter((w) => w.includes('CONSOLE_ENABLED'))).toEqual([]);
+  });
+});

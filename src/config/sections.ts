@@ -279,8 +279,16 @@ export function originOf(raw: string): string | undefined {
   }
 }
 
-/** The developer console is on by default everywhere but production. */
+/**
+ * The developer console is on by default everywhere but production; turned on there, it is worth
+ * a line at start-up, like any other development convenience left on.
+ */
 export function consoleFrom(e: Env, f: Findings): ConsoleConfig {
+  if (f.production && e.CONSOLE_ENABLED === true) {
+    f.warnings.push(
+      'CONSOLE_ENABLED is true in production: /console serves the developer console (a page that signs in and calls every endpoint) to anyone who can reach the service',
+    );
+  }
   return {
     enabled: e.CONSOLE_ENABLED ?? !f.production,
     demoLoginUrl: e.CONSOLE_DEMO_LOGIN_URL,

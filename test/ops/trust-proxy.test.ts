@@ -33,11 +33,17 @@ it('keeps TRUST_PROXY=true in development, warning at start-up that clients choo
     RATE_LIMIT_LOGIN_PER_IP: '1',
     TRUST_PROXY: 'true',
   });
-  const warning = lineContaining(child, 'TRUST_PROXY is true');
+  const stdout = collect(child.stdout);
   await lineContaining(child, 'token-bff listening');
-  const line = JSON.parse(await warning) as { level: number; msg: string };
-  expect(line.level).toBe(40);
-  expect(line.msg).toMatch(/X-Forwarded-For.*refused in production/);
+  // Configuration warnings are logged before the service listens.
+  const warnings = stdout.text
+    .split('\n')
+    .filter((l) => l.includes('TRUST_PROXY'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
+  expect(warnings.map((w) => w.level)).toEqual([40]);
+  expect(warnings[0]?.msg).toMatch(
+    /^TRUST_PROXY is true: .*X-Forwarded-For.*refused in production/,
+  );
 
   // What `true` means: the per-IP limit counts the address the client claims.
   const login = (ip: string) =>
