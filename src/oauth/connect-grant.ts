@@ -6,7 +6,8 @@ import { isValidUserId, providerUserId } from '../session/user-id';
 import type { PendingFlow } from './flow-store';
 import type { GrantStore } from './grant-store';
 import type { GrantedTokens, OAuthProvider } from './provider';
-import { ProviderError, type TokenEndpointClient } from './token-endpoint-client';
+import { providerProblem } from './provider-problem';
+import type { TokenEndpointClient } from './token-endpoint-client';
 
 export interface ConnectDeps {
   provider: OAuthProvider;
@@ -19,14 +20,14 @@ export interface ConnectDeps {
 
 /** Trades the code for tokens: one attempt, failures as our own problem answers. */
 export async function exchangeCode(
-  deps: ConnectDeps,
-  flow: PendingFlow,
+  deps: Pick<ConnectDeps, 'provider' | 'tokenClient'>,
+  flow: Pick<PendingFlow, 'scopes' | 'codeVerifier'>,
   code: string,
 ): Promise<GrantedTokens> {
   try {
     return await deps.tokenClient.exchangeCode(code, flow.scopes, flow.codeVerifier);
   } catch (err) {
-    throw providerProblem(deps.provider, err, 'exchange the authorization code');
+    throw providerProblem(deps.provider, err, { kind: 'exchange' });
   }
 }
 
@@ -67,10 +68,4 @@ export async function connectGrant(
       if (replaced) deps.onGrantReplaced();
     },
   });
-}
-
-export function providerProblem(provider: OAuthProvider, err: unknown, doing: string): unknown {
-  if (!(err instanceof ProviderError)) return err;
-  if (err.kind === 'timeout') return problems.providerTimeout(provider, doing);
-  return problems.providerError(provider, doing, err.providerCode);
 }

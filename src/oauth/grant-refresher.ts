@@ -1,14 +1,40 @@
+import type { Logger } from 'pino';
 import { problems } from '../http/problems';
 import type { Kv } from '../store/kv';
 import { randomHandle } from './authorization-url';
 import type { GrantStore, StoredGrant } from './grant-store';
 import type { GrantedTokens, OAuthProvider } from './provider';
-import { ProviderError, type TokenEndpointClient } from './token-endpoint-client';
+import { providerProblem } from './provider-problem';
+import {
+  ProviderError,
+  type ProviderFailure,
+  type TokenEndpointClient,
+} from './token-endpoint-client';
 
 // How often a waiting instance looks whether the lock holder is done: well under a token call.
 const POLL_MS = 20;
 
-export type RefreshOutcome = 'ok' | 'refused' | 'provider_error' | 'timeout';
+/**
+ * What a refresh call came to, as metrics count it. `misconfigured` (the provider refused our
+ * client) and `subject_changed` are the operator's to look at: no user can cure them.
+ */
+export type RefreshOutcome =
+  | 'ok'
+  | 'refused'
+  | 'misconfigured'
+  | 'unusable'
+  | 'subject_changed'
+  | 'provider_error'
+  | 'timeout';
+
+const OUTCOME_OF: Record<ProviderFailure, RefreshOutcome> = {
+  refused: 'refused',
+  misconfigured: 'misconfigured',
+  unusable: 'unusable',
+  subject_changed: 'subject_changed',
+  unavailable: 'provider_error',
+  timeout: 'timeout',
+};
 
 export interface RefresherDeps {
   provider: OAuthProvider;
@@ -30,6 +56,8 @@ export interface RefresherDeps {
   onWait: () => void;
   /** The provider refused a grant; `sessions` were linked to it. */
   onGrantRefused: (sessions: number) => void;
+  /** For what the operator must fix: our client refused, an answer naming another subject. */
+  log: Pick<Logger, 'error' | 'warn'>;
 }
 
 /**
@@ -119,26 +147,27 @@ export class GrantRefresher {
   }
 
   private async refreshHoldingLock(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
-    const { kv, grants, tokenClient, provider } = this.deps;
+    const { kv, grants, tokenClient } = this.deps;
+    // Nothing to refresh with (the provider never gave a refresh token): the grant ends here, as
+    // a refused one does, rather than asking the provider a question it can only refuse.
+    if (stored.tokens.refreshToken === '') return this.refused(grantId, stored);
     // Counted before the call: a grant over its budget costs the provider nothing.
     await this.deps.countRefresh(grantId);
     let granted;
     try {
       // One attempt: a refresh token that was sent may have been rotated already, so a call
       // that timed out is never sent again with the same token.
-      granted = await tokenClient.refresh(stored.tokens.refreshToken, stored.tokens.scopes);
+      granted = await tokenClient.refresh(stored.tokens);
     } catch (err) {
-      const kind = err instanceof ProviderError ? err.kind : 'unavailable';
-      this.deps.onRefresh(
-        kind === 'refused' ? 'refused' : kind === 'timeout' ? 'timeout' : 'provider_error',
-      );
-      if (kind === 'refused') return this.refused(grantId, stored);
-      if (kind === 'timeout') throw problems.providerTimeout(provider, 'refresh the grant');
-      if (kind === 'misconfigured') {
-        const code = err instanceof ProviderError ? err.providerCode : undefined;
-        throw problems.providerError(provider, 'refresh the grant', code);
-      }
-      throw this.unavailable();
+      // Anything else thrown on the way is no verdict on the grant either.
+      const failure = err instanceof ProviderError ? err : new ProviderError('unavailable');
+      this.deps.onRefresh(OUTCOME_OF[failure.kind]);
+      this.report(failure);
+      if (failure.kind === 'refused') return this.refused(grantId, stored);
+      throw providerProblem(this.deps.provider, failure, {
+        kind: 'refresh',
+        retryAfterSeconds: this.deps.retryAfterSeconds,
+      });
     }
     this.deps.onRefresh('ok');
     // Before the tokens are written, so whoever reads them sees the cooldown too. Best effort: a
@@ -152,7 +181,7 @@ export class GrantRefresher {
     // Compare-and-set: a reconnect that replaced the grant meanwhile wins over this write.
     if (await grants.replace(grantId, stored.version, granted)) return granted;
     const newer = await grants.read(grantId);
-    if (!newer) throw problems.reauthorizationRequired(provider);
+    if (!newer) throw problems.reauthorizationRequired(this.deps.provider);
     return newer.tokens;
   }
 
@@ -167,6 +196,19 @@ export class GrantRefresher {
     const newer = await grants.read(grantId);
     if (!newer) throw problems.reauthorizationRequired(provider);
     return newer.tokens;
+  }
+
+  /** Tells the operator about the failures only they can fix (never a token or a secret). */
+  private report(err: ProviderError): void {
+    const about = { provider: this.deps.provider.name, providerCode: err.providerCode };
+    if (err.kind === 'misconfigured') {
+      this.deps.log.error(
+        about,
+        'the token endpoint refused our client (check its credentials and the token URL); grants kept',
+      );
+    } else if (err.kind === 'subject_changed') {
+      this.deps.log.warn(about, 'a refresh answer named another subject: nothing stored');
+    }
   }
 
   private unavailable() {

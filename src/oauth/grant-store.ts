@@ -149,7 +149,10 @@ export class GrantStore {
     const plaintext = await this.box.open(version, this.keysOf(grantId).tokens);
     // Unreadable (a rotated-out key, or a box not made for this grant): as good as absent.
     if (plaintext === undefined) return undefined;
-    const stored = { tokens: JSON.parse(plaintext) as GrantedTokens, version };
+    // Grants stored before issuedAt/requestedAt existed read as issued at the epoch: the oldest.
+    const written = JSON.parse(plaintext) as Omit<GrantedTokens, 'issuedAt' | 'requestedAt'>;
+    const tokens: GrantedTokens = { issuedAt: 0, requestedAt: 0, ...written };
+    const stored = { tokens, version };
     putBounded(this.opened, grantId, stored, this.opts.cacheEntries);
     return stored;
   }

@@ -97,6 +97,7 @@ function providerCore(
       onWait: () => metrics.refreshWaits.inc(label),
       onGrantRefused: (sessions) =>
         metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
+      log: ctx.logger,
     }),
   };
 }

@@ -3,16 +3,45 @@ import type { ProviderNames } from '../http/problems';
 
 /** What a code exchange or a refresh grants, as the service keeps it. */
 export interface GrantedTokens {
-  /** Who the grant belongs to at the provider (LikeCoin: the Liker ID). */
+  /** Who the grant belongs to at the provider (LikeCoin: the Liker ID). Never changes. */
   subject: string;
   displayName: string;
   avatar: string;
   accessToken: string;
+  /** Empty when the provider never gave one: the grant then ends as a refused one would. */
   refreshToken: string;
-  /** Scopes the access token carries, else those asked for. */
+  /** Scopes the access token carries, else those the answer names, else those known before. */
   scopes: string[];
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /**
+   * When the access token was issued, ms since the epoch: its `iat` when it has a numeric one,
+   * else `requestedAt`. Orders tokens from concurrent connections of one subject.
+   */
+  issuedAt: number;
+  /** When our token-endpoint request that got these tokens was sent (this instance's clock, ms). */
+  requestedAt: number;
+}
+
+/**
+ * Why a token endpoint's success answer cannot be stored: it is not one we can read (no access
+ * token, no usable subject, a field over its bound, not JSON), or it names another subject than
+ * the grant's (a grant's subject never changes).
+ */
+export type AnswerFailure = 'unusable' | 'subject_changed';
+
+export type ParsedAnswer = { tokens: GrantedTokens } | { failure: AnswerFailure };
+
+/** When the request whose answer is being read was sent, and what is known without it. */
+export interface ExchangeContext {
+  askedScopes: readonly string[];
+  requestedAt: number;
+}
+
+export interface RefreshContext {
+  /** The grant being refreshed: whatever the answer leaves out keeps its value here. */
+  stored: GrantedTokens;
+  requestedAt: number;
 }
 
 /**
@@ -34,21 +63,15 @@ export interface OAuthProvider extends ProviderNames {
   readonly pkce: boolean;
   /** The authorization code in the callback's query. */
   codeOf(query: Readonly<Record<string, unknown>>): unknown;
-  /**
-   * The token endpoint's 200 answer as granted tokens (subject and expiry read its way), or
-   * undefined when the answer is not what the provider documents.
-   */
-  parseTokenResponse(
-    body: string,
-    askedScopes: readonly string[],
-    nowMs: number,
-  ): GrantedTokens | undefined;
+  /** A code exchange's success answer as the grant's tokens, or why it cannot be one. */
+  parseExchangeAnswer(body: string, context: ExchangeContext): ParsedAnswer;
+  /** A refresh's success answer merged into the stored tokens, or why nothing may be stored. */
+  parseRefreshAnswer(body: string, context: RefreshContext): ParsedAnswer;
   /** The provider's own error code in a refusal's body, when it names one safely. */
   errorCodeOf(body: string): string | undefined;
   /**
-   * What a non-200 answer of the token endpoint means: the grant refused (forget it), our client
-   * refused (keep the grant, tell the operator), or undefined: not a refusal at all (rate limit,
-   * a firewall page, an outage), so the grant is kept and the call may be tried later.
+   * The provider's error codes that refuse our client (its credentials), not the grant. RFC
+   * 6749's own (`invalid_client`, `unauthorized_client`) are known without being listed.
    */
-  refusalOf(status: number, errorCode: string | undefined): 'refused' | 'misconfigured' | undefined;
+  readonly clientErrorCodes: readonly string[];
 }

@@ -1,14 +1,19 @@
 import { request, type Dispatcher } from 'undici';
-import type { GrantedTokens, OAuthProvider } from './provider';
+import type { AnswerFailure, GrantedTokens, OAuthProvider, ParsedAnswer } from './provider';
+import { verdictOf } from './token-refusal';
 
-/** Why a call to the token endpoint failed; each maps to one answer of ours. */
+/**
+ * Why a call to the token endpoint failed; each maps to one answer of ours
+ * (`providerProblem`). refused: the code or refresh token is dead (the grant is);
+ * misconfigured: the provider refused our client (ours to fix, the grant is fine); unavailable,
+ * timeout: no verdict, try later; unusable, subject_changed: a success answer we may not store.
+ */
+export type ProviderFailure =
+  'refused' | 'misconfigured' | 'unavailable' | 'timeout' | AnswerFailure;
+
 export class ProviderError extends Error {
   constructor(
-    /**
-     * refused: the code or refresh token is dead (the grant is); misconfigured: the provider
-     * refused our client credentials (ours to fix, the grant is fine); unavailable, timeout.
-     */
-    readonly kind: 'refused' | 'misconfigured' | 'unavailable' | 'timeout',
+    readonly kind: ProviderFailure,
     /** The provider's own error code, when it said one. */
     readonly providerCode?: string,
   ) {
@@ -32,7 +37,8 @@ export interface TokenEndpointClient {
     askedScopes: readonly string[],
     codeVerifier?: string,
   ): Promise<GrantedTokens>;
-  refresh(refreshToken: string, knownScopes: readonly string[]): Promise<GrantedTokens>;
+  /** Refreshes `stored` with its refresh token: the stored tokens, updated by the answer. */
+  refresh(stored: GrantedTokens): Promise<GrantedTokens>;
 }
 
 /**
@@ -42,15 +48,20 @@ export interface TokenEndpointClient {
  */
 export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointClient {
   const { provider } = opts;
-  const post = async (params: Record<string, string>, askedScopes: readonly string[]) => {
+  const post = async (
+    params: Record<string, string>,
+    read: (body: string, requestedAt: number) => ParsedAnswer,
+  ): Promise<GrantedTokens> => {
     const body = new URLSearchParams({
       client_id: provider.credentials.clientId,
       client_secret: provider.credentials.clientSecret,
       ...params,
     });
     const signal = AbortSignal.timeout(opts.timeoutMs);
+    // Stamped before sending: whatever the answer carries was issued after this.
+    const requestedAt = opts.now();
     let status: number;
-    let text: string;
+    let answer: string | undefined;
     try {
       const res = await request(provider.tokenUrl, {
         method: 'POST',
@@ -63,17 +74,20 @@ export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointCl
         signal,
       });
       status = res.statusCode;
-      text = await readLimited(res.body, opts.maxResponseBytes);
+      answer = await readLimited(res.body, opts.maxResponseBytes);
     } catch {
       throw new ProviderError(signal.aborted ? 'timeout' : 'unavailable');
     }
-    if (status !== 200) {
-      const code = provider.errorCodeOf(text);
-      throw new ProviderError(provider.refusalOf(status, code) ?? 'unavailable', code);
+    // A body over the limit is not read: the status alone says what it was.
+    const code = answer === undefined ? undefined : provider.errorCodeOf(answer);
+    const verdict = verdictOf(status, code, provider.clientErrorCodes);
+    if (verdict !== 'answer') throw new ProviderError(verdict, code);
+    const parsed = answer === undefined ? undefined : read(answer, requestedAt);
+    if (parsed === undefined || 'failure' in parsed) {
+      const failure = parsed?.failure ?? 'unusable';
+      throw new ProviderError(failure, failure === 'unusable' ? 'unexpected_response' : undefined);
     }
-    const granted = provider.parseTokenResponse(text, askedScopes, opts.now());
-    if (!granted) throw new ProviderError('unavailable', 'unexpected_response');
-    return granted;
+    return parsed.tokens;
   };
 
   return {
@@ -85,21 +99,28 @@ export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointCl
           redirect_uri: provider.redirectUri.href,
           ...(codeVerifier === undefined ? {} : { code_verifier: codeVerifier }),
         },
-        askedScopes,
+        (text, requestedAt) => provider.parseExchangeAnswer(text, { askedScopes, requestedAt }),
       ),
-    refresh: (refreshToken, knownScopes) =>
-      post({ grant_type: 'refresh_token', refresh_token: refreshToken }, knownScopes),
+    refresh: (stored) =>
+      post(
+        { grant_type: 'refresh_token', refresh_token: stored.refreshToken },
+        (text, requestedAt) => provider.parseRefreshAnswer(text, { stored, requestedAt }),
+      ),
   };
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+/** The body as text, or undefined once it passes `limit` (the rest is not waited for). */
+async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > limit) {
       body.destroy();
-      throw new Error('response too large');
+      return undefined;
     }
     chunks.push(chunk as Buffer);
   }

@@ -3,6 +3,7 @@ import { Agent } from 'undici';
 import type { LikeCoinConfig } from '../../src/config';
 import { HttpProblem } from '../../src/http/http-problem';
 import { likeCoinProvider } from '../../src/likecoin/likecoin-provider';
+import { createLogger } from '../../src/log/create-logger';
 import {
   GrantRefresher,
   type RefreshOutcome,
@@ -17,6 +18,7 @@ import {
 import { MemoryKv } from '../../src/store/memory-kv';
 import { SealedBox } from '../../src/store/sealed-box';
 import { startLikeCoinStandIn, type LikeCoinStandIn } from '../support/likecoin-stand-in';
+import { LogCapture } from '../support/log-capture';
 
 const CREDENTIALS = { clientId: 'bff-client', clientSecret: 'bff-secret' };
 const REDIRECT_URI = 'http://127.0.0.1:8080/likecoin/callback';
@@ -65,6 +67,7 @@ let kv: MemoryKv;
 let box: SealedBox;
 let grants: GrantStore;
 let reports: Reports;
+let logs: LogCapture;
 
 function newGrantStore(): GrantStore {
   return new GrantStore(kv, box, { namespace: 'likecoin', ttlMs: 3600_000, cacheEntries: 100 });
@@ -88,6 +91,7 @@ function refresherWith(overrides: Partial<RefresherDeps> = {}): GrantRefresher {
     onRefresh: (outcome: RefreshOutcome) => void reports.refreshes.push(outcome),
     onWait: () => void (reports.waits += 1),
     onGrantRefused: (sessions: number) => void reports.refusedSessions.push(sessions),
+    log: createLogger('info', logs.stream),
     ...overrides,
   };
   return new GrantRefresher(deps);
@@ -151,6 +155,7 @@ beforeEach(() => {
   box = new SealedBox([randomBytes(32)]);
   grants = newGrantStore();
   reports = { refreshes: [], waits: 0, refusedSessions: [] };
+  logs = new LogCapture();
 });
 
 describe('GrantRefresher.usable', () => {
@@ -290,6 +295,38 @@ describe('a refresh that fails', () => {
     expect(problem.detail).toContain('INVALID_CLIENT_CRED');
     expect(reports.refusedSessions).toEqual([]);
     expect((await grants.read(grantId))?.version).toBe(stored.version);
+  });
+
+  it('our client refused ⇒ outcome misconfigured and one error line for the operator, no secret in it', async () => {
+    const { grantId, stored } = await connect({ stale: true });
+    standIn.behaviour.token = 'invalid_client';
+    await problemOf(refresherWith().usable(grantId, stored));
+    expect(reports.refreshes).toEqual(['misconfigured']);
+    const errors = logs.entries().filter((e) => e.level === 50);
+    expect(errors).toEqual([
+      expect.objectContaining({ provider: 'likecoin', providerCode: 'INVALID_CLIENT_CRED' }),
+    ]);
+    for (const secret of [
+      CREDENTIALS.clientSecret,
+      stored.tokens.refreshToken,
+      stored.tokens.accessToken,
+    ]) {
+      expect(logs.text).not.toContain(secret);
+    }
+  });
+
+  it('a grant without a refresh token ends as a refused one, without asking the provider', async () => {
+    const { grantId } = await connect({ stale: true });
+    const before = await grants.read(grantId);
+    await grants.replace(grantId, before!.version, { ...before!.tokens, refreshToken: '' });
+    const stored = (await grants.read(grantId))!;
+    const { result: problem, calls } = await tokenCallsDuring(() =>
+      problemOf(refresherWith().usable(grantId, stored)),
+    );
+    expect([problem.status, problem.code]).toEqual([401, 'likecoin_reauthorization_required']);
+    expect(calls).toBe(0);
+    expect(reports.refusedSessions).toEqual([1]);
+    expect(await grants.read(grantId)).toBeUndefined();
   });
 
   it('a hang beyond the timeout ⇒ 504 provider_timeout, the tokens kept, the lock released', async () => {

@@ -10,7 +10,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { LikeCoinConfig } from '../../src/config';
-import { likeCoinProvider, parseTokenResponse } from '../../src/likecoin/likecoin-provider';
+import { likeCoinProvider } from '../../src/likecoin/likecoin-provider';
 import type { GrantedTokens } from '../../src/oauth/provider';
 import {
   ProviderError,
@@ -52,6 +52,19 @@ function tokenBody(overrides: Record<string, unknown> = {}): string {
     ...overrides,
   });
 }
+
+/** A grant as stored, to refresh. */
+const STORED: GrantedTokens = {
+  subject: 'alice-liker',
+  displayName: 'Alice',
+  avatar: 'https://static.like.co/avatar/alice.png',
+  accessToken: 'old-access',
+  refreshToken: 'refresh-0',
+  scopes: ['profile', 'email'],
+  expiresAt: NOW - 1000,
+  issuedAt: NOW - 3600_000,
+  requestedAt: NOW - 3600_000,
+};
 
 interface Recorded {
   method: string;
@@ -184,7 +197,7 @@ describe('the request', () => {
   });
 
   it('refreshes: grant_type refresh_token with the refresh token, no code or redirect URI', async () => {
-    await client.refresh('refresh-0', ['profile']);
+    await client.refresh(STORED);
     expect(Object.fromEntries(endpoint.requests[0]!.form)).toEqual({
       client_id: 'bff-client',
       client_secret: 'bff-secret',
@@ -195,11 +208,12 @@ describe('the request', () => {
 });
 
 describe('a 200 answer', () => {
-  it("becomes granted tokens: subject from `user`, expiry and scopes from the JWT's claims", async () => {
+  it("of an exchange becomes granted tokens: subject from `user`, times and scopes from the JWT's claims", async () => {
     const access = accessToken({
       user: 'alice-liker',
       scope: ['profile', 'email'],
       exp: 1_900_000_000,
+      iat: 1_899_996_400,
     });
     endpoint.answer = json(200, tokenBody({ access_token: access, scope: 'ignored' }));
     await expect(client.exchangeCode('c', ['profile'])).resolves.toEqual<GrantedTokens>({
@@ -210,31 +224,73 @@ describe('a 200 answer', () => {
       refreshToken: 'refresh-1',
       scopes: ['profile', 'email'],
       expiresAt: 1_900_000_000_000,
+      issuedAt: 1_899_996_400_000,
+      requestedAt: NOW,
     });
   });
 
-  it('of a refresh is parsed the same way, with the known scopes standing in', async () => {
-    endpoint.answer = json(200, tokenBody({ access_token: 'opaque', refresh_token: 'refresh-2' }));
-    const granted = await client.refresh('refresh-1', ['profile', 'write']);
-    expect(granted).toMatchObject({
-      refreshToken: 'refresh-2',
-      scopes: ['profile', 'write'],
-      expiresAt: NOW + 3600_000,
+  it('stamps requestedAt before the request is sent, not when the answer is read', async () => {
+    let clock = NOW;
+    const ticking = tokenEndpointClient({
+      provider: likeCoinProvider(configFor(endpoint.url), CREDENTIALS),
+      dispatcher,
+      timeoutMs: 200,
+      maxResponseBytes: 16 * 1024,
+      now: () => clock,
     });
+    endpoint.answer = (req, res) => {
+      clock = NOW + 5000; // time passes while the provider works
+      json(200, tokenBody({ access_token: 'opaque' }))(req, res);
+    };
+    const granted = await ticking.exchangeCode('c', ['profile']);
+    expect(granted).toMatchObject({ requestedAt: NOW, issuedAt: NOW, expiresAt: NOW + 3600_000 });
+  });
+
+  it('of a refresh is merged into the stored tokens: what it leaves out keeps its value', async () => {
+    const access = accessToken({ user: 'alice-liker', exp: 1_900_000_000 });
+    endpoint.answer = json(200, JSON.stringify({ access_token: access }));
+    await expect(client.refresh(STORED)).resolves.toEqual<GrantedTokens>({
+      ...STORED,
+      accessToken: access,
+      expiresAt: 1_900_000_000_000,
+      issuedAt: NOW,
+      requestedAt: NOW,
+    });
+  });
+
+  it.each<[string, string, ProviderError['kind'], string | undefined]>([
+    ['malformed JSON', '{"user":', 'unusable', 'unexpected_response'],
+    ['no access token', tokenBody({ access_token: undefined }), 'unusable', 'unexpected_response'],
+    ['a JSON array', '[]', 'unusable', 'unexpected_response'],
+    ['an empty body', '', 'unusable', 'unexpected_response'],
+    ['another user', tokenBody({ user: 'mallory' }), 'subject_changed', undefined],
+  ])('of a refresh with %s ⇒ %s (%s)', async (_name, body, kind, providerCode) => {
+    endpoint.answer = json(200, body);
+    const err = await refusal(client.refresh(STORED));
+    expect([err.kind, err.providerCode]).toEqual([kind, providerCode]);
   });
 
   it.each<[string, string]>([
     ['malformed JSON', '{"user":'],
-    ['no user', tokenBody({ user: undefined })],
+    [
+      'no user, and an access token that is no JWT',
+      tokenBody({ user: undefined, access_token: 'opaque' }),
+    ],
     ['no access token', tokenBody({ access_token: undefined })],
-    ['no refresh token', tokenBody({ refresh_token: undefined })],
     ['a JSON array', '[]'],
     ['an empty body', ''],
-  ])('with %s is unavailable (unexpected_response)', async (_name, body) => {
+  ])('of an exchange with %s is unusable (unexpected_response)', async (_name, body) => {
     endpoint.answer = json(200, body);
     const err = await refusal(client.exchangeCode('c', ['profile']));
-    expect(err.kind).toBe('unavailable');
+    expect(err.kind).toBe('unusable');
     expect(err.providerCode).toBe('unexpected_response');
+  });
+
+  it('a 201 is read as an answer too (the code is spent either way)', async () => {
+    endpoint.answer = json(201, tokenBody());
+    await expect(client.exchangeCode('c', ['profile'])).resolves.toMatchObject({
+      subject: 'alice-liker',
+    });
   });
 });
 
@@ -252,25 +308,55 @@ describe('failures', () => {
       'MISSING_CLIENT_INFO',
       text(400, 'MISSING_CLIENT_INFO'),
     ],
+    [
+      '401 JSON invalid_client',
+      'misconfigured',
+      'invalid_client',
+      json(401, '{"error":"invalid_client"}'),
+    ],
+    [
+      '400 JSON unauthorized_client',
+      'misconfigured',
+      'unauthorized_client',
+      json(400, '{"error":"unauthorized_client","error_description":"no"}'),
+    ],
     ['429 (a rate limit is no verdict on the grant)', 'unavailable', undefined, text(429, '')],
-    ['403 from a firewall page', 'unavailable', undefined, text(403, '<html>Blocked</html>')],
     ['408', 'unavailable', undefined, text(408, '')],
+    [
+      '429 naming our client',
+      'unavailable',
+      'INVALID_CLIENT_CRED',
+      text(429, 'INVALID_CLIENT_CRED'),
+    ],
+    ['403 with an HTML page', 'refused', undefined, text(403, '<html>Blocked</html>')],
+    ['404 with a code', 'refused', 'NOT_FOUND', text(404, 'NOT_FOUND')],
     ['400 with a code and a newline', 'refused', 'INVALID_GRANT', text(400, 'INVALID_GRANT\n')],
     ['401 with a code', 'refused', 'LOGIN_NEEDED', text(401, 'LOGIN_NEEDED')],
     ['400 with an HTML page', 'refused', undefined, text(400, '<html><body>Bad</body></html>')],
-    ['400 with JSON', 'refused', undefined, json(400, '{"error":"invalid_grant"}')],
+    [
+      '400 with JSON invalid_grant',
+      'refused',
+      'invalid_grant',
+      json(400, '{"error":"invalid_grant"}'),
+    ],
     ['400 with a code too long to be one', 'refused', undefined, text(400, 'X'.repeat(65))],
     ['400 with a log-injection attempt', 'refused', undefined, text(400, 'BAD\r\nlevel=error')],
     ['400 with an empty body', 'refused', undefined, text(400, '')],
     ['500', 'unavailable', undefined, text(500, 'Internal Server Error')],
     ['502', 'unavailable', undefined, text(502, 'Bad Gateway')],
     [
-      'a 302 redirect (not followed)',
+      '500 naming our client',
       'unavailable',
+      'INVALID_CLIENT_CRED',
+      text(500, 'INVALID_CLIENT_CRED'),
+    ],
+    [
+      'a 302 redirect (not followed: the URL is not the token endpoint)',
+      'misconfigured',
       undefined,
       (_q, res) => res.writeHead(302, { location: '/elsewhere' }).end(),
     ],
-    ['a 204', 'unavailable', undefined, (_q, res) => res.writeHead(204).end()],
+    ['a 204', 'unusable', 'unexpected_response', (_q, res) => res.writeHead(204).end()],
     ['a reset connection', 'unavailable', undefined, (req) => req.socket.destroy()],
   ])('%s ⇒ %s (%s)', async (_name, kind, providerCode, answer) => {
     endpoint.answer = answer;
@@ -282,7 +368,7 @@ describe('failures', () => {
 
   it('a 500 of a refresh is never retried', async () => {
     endpoint.answer = text(500, 'oops');
-    const err = await refusal(client.refresh('refresh-1', ['profile']));
+    const err = await refusal(client.refresh(STORED));
     expect(err.kind).toBe('unavailable');
     expect(endpoint.requests).toHaveLength(1);
   });
@@ -305,19 +391,19 @@ describe('failures', () => {
     expect(err.kind).toBe('timeout');
   });
 
-  it('a body over maxResponseBytes ⇒ unavailable', async () => {
+  it('a 200 over maxResponseBytes ⇒ unusable, never read', async () => {
     const small = clientFor(endpoint.url, { maxResponseBytes: 1024 });
     endpoint.answer = json(200, tokenBody({ displayName: 'A'.repeat(1000) }));
     const err = await refusal(small.exchangeCode('c', ['profile']));
-    expect(err.kind).toBe('unavailable');
-    expect(err.providerCode).toBeUndefined();
+    expect(err.kind).toBe('unusable');
   });
 
-  it('a refusal over maxResponseBytes ⇒ unavailable, not refused', async () => {
+  it('a refusal over maxResponseBytes ⇒ judged by its status alone', async () => {
     const small = clientFor(endpoint.url, { maxResponseBytes: 64 });
     endpoint.answer = text(400, 'X'.repeat(10_000));
-    const err = await refusal(small.exchangeCode('c', ['profile']));
-    expect(err.kind).toBe('unavailable');
+    expect((await refusal(small.exchangeCode('c', ['profile']))).kind).toBe('refused');
+    endpoint.answer = text(503, 'X'.repeat(10_000));
+    expect((await refusal(small.exchangeCode('c', ['profile']))).kind).toBe('unavailable');
   });
 
   it('a body just within maxResponseBytes is read', async () => {
@@ -343,109 +429,5 @@ describe('failures', () => {
     expect(err.message).toBe('token endpoint misconfigured: INVALID_CLIENT_CRED');
     expect(err.message).not.toContain('secret-code');
     expect(err.message).not.toContain('bff-secret');
-  });
-});
-
-describe('parseTokenResponse', () => {
-  const exp = 1_900_000_000;
-  const asked = ['profile', 'asked'];
-  const body = (fields: Record<string, unknown>) =>
-    JSON.stringify({ user: 'u1', access_token: 'opaque', refresh_token: 'r1', ...fields });
-
-  it.each<[string, string, Partial<GrantedTokens> | undefined]>([
-    [
-      'the minimal answer (opaque token: one hour, the asked scopes)',
-      body({}),
-      {
-        subject: 'u1',
-        displayName: '',
-        avatar: '',
-        accessToken: 'opaque',
-        refreshToken: 'r1',
-        scopes: asked,
-        expiresAt: NOW + 3600_000,
-      },
-    ],
-    [
-      'displayName and avatar null',
-      body({ displayName: null, avatar: null }),
-      { displayName: '', avatar: '' },
-    ],
-    [
-      'displayName and avatar given',
-      body({ displayName: 'U', avatar: 'https://a/u.png' }),
-      { displayName: 'U', avatar: 'https://a/u.png' },
-    ],
-    [
-      'unknown fields are ignored',
-      body({ token_type: 'Bearer', extra: { a: 1 } }),
-      { subject: 'u1' },
-    ],
-    [
-      'JWT exp',
-      body({ access_token: accessToken({ exp }) }),
-      { expiresAt: exp * 1000, scopes: asked },
-    ],
-    [
-      'JWT exp not a number',
-      body({ access_token: accessToken({ exp: String(exp) }) }),
-      { expiresAt: NOW + 3600_000 },
-    ],
-    [
-      'JWT scope array',
-      body({ access_token: accessToken({ exp, scope: ['a', 'b'] }) }),
-      { scopes: ['a', 'b'] },
-    ],
-    [
-      'JWT scope array with non-strings',
-      body({ access_token: accessToken({ scope: ['a', 7, null, 'b'] }) }),
-      { scopes: ['a', 'b'] },
-    ],
-    [
-      'JWT scope string',
-      body({ access_token: accessToken({ scope: 'a  b' }) }),
-      { scopes: ['a', 'b'] },
-    ],
-    [
-      'JWT scope wins over the body scope',
-      body({ scope: ['body'], access_token: accessToken({ scope: ['jwt'] }) }),
-      { scopes: ['jwt'] },
-    ],
-    [
-      'JWT without scope: the body scope array',
-      body({ scope: ['x', 'y'], access_token: accessToken({ exp }) }),
-      { scopes: ['x', 'y'] },
-    ],
-    ['no JWT: the body scope string', body({ scope: 'x y' }), { scopes: ['x', 'y'] }],
-    ['an empty body scope string', body({ scope: '' }), { scopes: [] }],
-    ['body scope null: the asked ones', body({ scope: null }), { scopes: asked }],
-    [
-      'a JWT-looking token that is not one',
-      body({ access_token: 'a.b.c' }),
-      { expiresAt: NOW + 3600_000, scopes: asked },
-    ],
-    ['not JSON', 'user=u1', undefined],
-    ['JSON null', 'null', undefined],
-    ['a JSON string', '"u1"', undefined],
-    ['an empty user', body({ user: '' }), undefined],
-    ['a numeric user', body({ user: 42 }), undefined],
-    ['a user over 255 characters', body({ user: 'u'.repeat(256) }), undefined],
-    ['an empty access token', body({ access_token: '' }), undefined],
-    ['an access token over 16 KiB', body({ access_token: 'a'.repeat(16 * 1024 + 1) }), undefined],
-    ['an empty refresh token', body({ refresh_token: '' }), undefined],
-    ['no refresh token', JSON.stringify({ user: 'u1', access_token: 'opaque' }), undefined],
-    ['a numeric scope', body({ scope: 3 }), undefined],
-    ['a displayName that is no string', body({ displayName: 5 }), undefined],
-  ])('%s', (_name, text, expected) => {
-    const granted = parseTokenResponse(text, asked, NOW);
-    if (expected === undefined) expect(granted).toBeUndefined();
-    else expect(granted).toMatchObject(expected);
-  });
-
-  it('copies the asked scopes rather than sharing the array', () => {
-    const scopes = ['profile'];
-    const granted = parseTokenResponse(body({}), scopes, NOW);
-    expect(granted?.scopes).toEqual(scopes);
-    expect(granted?.scopes).not.toBe(scopes);
   });
 });
