@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Limits } from '../config';
 import { discardSessionChanges } from '../session/express-session-adapter';
 import { StoreUnavailableError } from '../store/kv';
+import { HTML_CONTENT_TYPE, htmlPageFor, renderHtmlProblem } from './html-problem';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http-problem';
 import { bodyProblem, isBodyParserError } from './json-body';
 import { problems } from './problems';
@@ -11,7 +12,10 @@ export const notFound: RequestHandler = (_req, _res, next) => {
   next(problems.notFound());
 };
 
-/** Maps whatever was thrown to a problem+json answer; unknown errors become a bare 500. */
+/**
+ * Maps whatever was thrown to a problem+json answer (a page, for a browser navigating to a route
+ * marked with browserNavigation); unknown errors become a bare 500.
+ */
 export function errorHandler(limits: Pick<Limits, 'storeRetryAfterSeconds'>): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     const problem = toProblem(err, limits);
@@ -27,8 +31,15 @@ export function errorHandler(limits: Pick<Limits, 'storeRetryAfterSeconds'>): Er
     }
     res.status(problem.status);
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-    res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
     res.setHeader('Cache-Control', 'no-store');
+    const page = htmlPageFor(req);
+    if (page) {
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Content-Type', HTML_CONTENT_TYPE);
+      res.end(renderHtmlProblem(problem, page));
+      return;
+    }
+    res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
     res.end(JSON.stringify(problemBody(problem)));
   };
 }

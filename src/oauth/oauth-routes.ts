@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../config';
+import { browserNavigation } from '../http/html-problem';
 import { jsonBody } from '../http/json-body';
 import { parseBody, parseInput, type FieldProblems } from '../http/parse-input';
 import { problems } from '../http/problems';
@@ -52,6 +53,14 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
   const { config, csrf, rateLimits } = deps;
   const router = Router();
   const jsonBodies = jsonBody(config.limits.jsonBodyBytes);
+  // A browser comes back to the callback: its failures, a 429 included, are a page for it.
+  router.use(
+    '/callback',
+    browserNavigation({
+      heading: `${deps.provider.label} sign-in did not complete`,
+      home: config.publicBaseUrl,
+    }),
+  );
   // Per client IP, first: a client over its limit gets 429 before any of the route's work.
   router.use('/authorize', rateLimits.authorize);
   router.use('/callback', rateLimits.callback);
@@ -80,15 +89,20 @@ function callback(deps: OAuthRoutesDeps): RequestHandler {
   const { flows, provider, config } = deps;
   return async (req, res) => {
     const query = parseInput(CallbackQuery, req.query, STATE_FIELDS);
+    if (query.state === undefined) {
+      // LikeCoin's consent page comes back with `error=<its text>` and no state when its own API
+      // fails after the user said yes: no flow can be named, so none is taken, and the browser
+      // goes home knowing which of two outcomes it was (never the provider's words).
+      const home = new URL('/', config.publicBaseUrl);
+      return redirect(res, withParam(home, 'error', outcomeOf(query.error)));
+    }
     const flow = await flows.takePending(query.state);
     // A cookie flow must come back to the browser that started it; a bearer flow is finished
     // by its app (POST /complete), so whichever browser runs it proves nothing.
     if (!flow || (flow.carrier === 'cookie' && flow.sessionId !== req.sessionID))
       throw problems.invalidState();
-    const error = query.error;
-    if (error !== undefined) {
-      const outcome = error === 'denied' ? 'access_denied' : 'provider_error';
-      return redirect(res, withParam(flow.returnTo, 'error', outcome));
+    if (query.error !== undefined) {
+      return redirect(res, withParam(flow.returnTo, 'error', outcomeOf(query.error)));
     }
     const code = codeOf(provider.codeOf(query), config.limits.authorizationCodeLength);
     if (flow.carrier === 'bearer') {
@@ -141,8 +155,15 @@ function codeOf(raw: unknown, maxLength: number): string {
   return raw;
 }
 
+/** What the provider's `error` tells return_to: the user said no, or something else failed. */
+function outcomeOf(error: string | undefined): 'access_denied' | 'provider_error' {
+  return error === 'denied' || error === 'access_denied' ? 'access_denied' : 'provider_error';
+}
+
 function redirect(res: Response, location: string): void {
-  // The callback URL carried a code and a state: no Referer may leak it onwards.
+  // The callback URL carried a code and a state: no Referer may leak it onwards, and no cache
+  // may keep the answer.
   res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
   res.redirect(302, location);
 }

@@ -34,18 +34,27 @@ export const AuthorizeAnswer = z
 
 const PROVIDER_CODE = 'The provider sent no usable authorization code.';
 
-export const CallbackQuery = z.object({
-  state: z.string().meta({ description: 'The state the flow started with.' }),
-  code: z.string({ error: PROVIDER_CODE }).optional().meta({
-    description: 'The authorization code (when the user allowed).',
-  }),
-  auth_code: z.string({ error: PROVIDER_CODE }).optional().meta({
-    description: "The code under LikeCoin's older name.",
-  }),
-  error: z.string({ error: 'The provider sent an unreadable error.' }).optional().meta({
-    description: '`denied`: the user said no (⇒ `error=access_denied` at return_to).',
-  }),
-});
+export const CallbackQuery = z
+  .object({
+    state: z.string().optional().meta({
+      description:
+        'The state the flow started with. Only an `error` may come without one (LikeCoin drops it when its own API fails after the user said yes).',
+    }),
+    code: z.string({ error: PROVIDER_CODE }).optional().meta({
+      description: 'The authorization code (when the user allowed).',
+    }),
+    auth_code: z.string({ error: PROVIDER_CODE }).optional().meta({
+      description: "The code under LikeCoin's older name.",
+    }),
+    error: z.string({ error: 'The provider sent an unreadable error.' }).optional().meta({
+      description:
+        "`denied` or `access_denied`: the user said no (⇒ `error=access_denied` at return_to); anything else ⇒ `error=provider_error`. Without a state, the browser goes to PUBLIC_BASE_URL's root with that error instead.",
+    }),
+  })
+  .refine((q) => q.state !== undefined || q.error !== undefined, {
+    path: ['state'],
+    error: 'state is required (only a provider error may come without one).',
+  });
 
 export const CompleteRequest = z
   .object({

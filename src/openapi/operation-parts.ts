@@ -15,7 +15,18 @@ export interface Operation extends Omit<RouteConfig, 'responses'> {
   responses: RouteConfig['responses'];
   /** Every problem the operation can answer with (internal_error is added to all). */
   problems: HttpProblem[];
+  /** A browser navigation: its problems are also a text/html page, for an Accept naming it. */
+  htmlProblems?: boolean;
 }
+
+/** How an HTML problem page is documented, next to problem+json. */
+export const HTML_PROBLEM_PAGE = {
+  schema: {
+    type: 'string' as const,
+    description:
+      "For a request whose Accept names text/html (a browser's navigation): a short page with the status, the problem's code, a plain sentence and a link to PUBLIC_BASE_URL. No script, no style.",
+  },
+};
 
 /** What each area's path registration gets from the document being built. */
 export interface PathContext {

@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
 import { problems as P } from '../http/problems';
-import type { Operation } from './operation-parts';
+import { HTML_PROBLEM_PAGE, type Operation } from './operation-parts';
 import { ProblemExamples, problemResponses } from './problem-responses';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -20,14 +20,21 @@ export function createPathRegistrar(registry: OpenAPIRegistry, problemSchema: z.
     const found = [...op.problems, P.internalError()];
     const errors = problemResponses(found, problemSchema, examples);
     const codes = [...new Set(found.map((p) => p.code))];
-    const { problems: _problems, ...route } = op;
+    const { problems: _problems, htmlProblems, ...route } = op;
     registry.registerPath({
       ...route,
       description:
         `${op.description ?? ''}\n\nProblem codes: ${codes.map((c) => `\`${c}\``).join(', ')}.`.trim(),
       responses: {
         ...op.responses,
-        ...Object.fromEntries(Object.entries(errors).map(([s, e]) => [s, e.response])),
+        ...Object.fromEntries(
+          Object.entries(errors).map(([s, { response }]) => [
+            s,
+            htmlProblems
+              ? { ...response, content: { ...response.content, 'text/html': HTML_PROBLEM_PAGE } }
+              : response,
+          ]),
+        ),
       },
     });
     problemCodes.set(`${op.method} ${op.path}`, errors);

@@ -83,10 +83,15 @@ function registerReturnPaths(
     tags: [provider.name],
     summary: `Where ${provider.label} sends the browser back`,
     description:
-      'Validates state (once), exchanges the code, then 302 to return_to: signed in, with `error=access_denied|provider_error`, or (a flow an app started) with `result=<one-time handle>` for POST …/complete. Answers carry Cache-Control: no-store and Referrer-Policy: no-referrer.',
+      "Validates state (once), exchanges the code, then 302 to return_to: signed in, with `error=access_denied|provider_error`, or (a flow an app started) with `result=<one-time handle>` for POST …/complete. `error` with no state at all (the provider's own API failed) ⇒ 302 to PUBLIC_BASE_URL's root with `error=access_denied|provider_error`. A browser (Accept naming text/html) gets its failures as a short HTML page, other clients as problem+json. Answers carry Cache-Control: no-store and Referrer-Policy: no-referrer.",
     security: [NONE, COOKIE],
     request: { query: CallbackQuery },
-    responses: { 302: redirect('To return_to.') },
+    responses: {
+      302: redirect(
+        "To return_to; for an error without state, to PUBLIC_BASE_URL's root (`?error=access_denied|provider_error`).",
+      ),
+    },
+    htmlProblems: true,
     problems: [
       ...problems.STORE,
       ...problems.DEAD,
