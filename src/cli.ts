@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
-import { runOperatorCommand, USAGE } from './ops/operator-commands';
+import { runDoctorCommand, runOperatorCommand, USAGE } from './ops/operator-commands';
 import { createKv } from './store/create-kv';
 
-// Operator commands: `token-bff sessions list <user-id>` and friends (see USAGE).
+// Operator commands: `token-bff sessions list <user-id>`, `token-bff doctor` and friends (USAGE).
 async function cli(args: string[]): Promise<number> {
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h') {
     process.stdout.write(`${USAGE}\n`);
@@ -17,6 +17,12 @@ async function cli(args: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`token-bff: bad configuration: ${err.problems.join('; ')}\n`);
+    return 1;
+  }
+  // Before the store is required: the doctor says itself what it could not check.
+  if (args[0] === 'doctor') {
+    if (args.length === 1) return runDoctorCommand(config, process.stdout);
+    process.stderr.write('token-bff doctor: takes no arguments\n');
     return 1;
   }
   if (!config.redis.topology) {

@@ -1,15 +1,22 @@
+import { Agent } from 'undici';
 import type { Config } from '../config';
 import { grantLinkHooks, grantStoreOf } from '../oauth/mount-oauth-provider';
 import { SessionStore } from '../session/express-session-adapter';
 import { SessionIndex } from '../session/session-index';
+import { createKv } from '../store/create-kv';
 import type { Kv } from '../store/kv';
 import { SealedBox } from '../store/sealed-box';
+import { runDoctor, type DoctorDeps } from './doctor';
 
 export const USAGE = `usage: token-bff <command>
 
   sessions list <user-id>     the user's live sessions (devices), newest first
   sessions revoke <user-id>   end every session of the user (cookie and bearer die at once)
   grants revoke <liker-id>    forget the user's LikeCoin grant, for every session linked to it
+  doctor                      check the configuration against the world before a deployment:
+                              the store, LikeCoin's authorize page and token endpoint, the
+                              LiveLike application; one line per check (ok, FAIL or skip),
+                              exit 0 only when no configured check fails
 
 Reads the service's configuration (environment; .env in development) and talks to its store.`;
 
@@ -85,5 +92,19 @@ export async function runOperatorCommand(
           : `no LikeCoin grant for ${JSON.stringify(id)}`,
       };
     }
+  }
+}
+
+/**
+ * `token-bff doctor` with what it talks through: the configured store (none for the embedded
+ * one) and a connection pool whose connect timeout bounds every outbound call's first step.
+ */
+export async function runDoctorCommand(config: Config, out: DoctorDeps['out']): Promise<0 | 1> {
+  const kv = config.redis.topology ? createKv(config) : undefined;
+  const dispatcher = new Agent({ connect: { timeout: config.limits.upstreamConnectTimeoutMs } });
+  try {
+    return await runDoctor({ config, kv, dispatcher, out });
+  } finally {
+    await Promise.all([kv?.close(), dispatcher.destroy()]);
   }
 }

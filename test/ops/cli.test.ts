@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import {
   asLiker,
@@ -8,36 +6,8 @@ import {
   type LikeCoinSetup,
 } from '../support/likecoin-flow';
 import { login } from '../support/login';
+import { runCli as cli } from '../support/run-cli';
 import { BASE_ENV } from '../support/test-app';
-
-const ROOT = resolve(__dirname, '../..');
-
-/** Runs the operator CLI (src/cli.ts through tsx) against the test app's store. */
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', resolve(ROOT, 'src/cli.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    // Bounded: a CLI that hangs is killed, and the test sees its exit code as -1.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code: code ?? -1, out, err });
-    });
-  });
-}
 
 let s: LikeCoinSetup;
 let env: Record<string, string>;
@@ -97,6 +67,7 @@ it.each([
   [['sessions', 'list'], /give exactly one id/],
   [['sessions', 'list', 'a', 'b'], /give exactly one id/],
   [['grants', 'revoke', 'x'.repeat(256)], /give exactly one id/],
+  [['doctor', 'now'], /^token-bff doctor: takes no arguments$/m],
 ])('bad arguments %j: exit 1 with a clear line', async (args, message) => {
   const res = await cli(args, env);
   expect(res.code).toBe(1);

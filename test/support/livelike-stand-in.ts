@@ -18,8 +18,9 @@ export interface LiveLikeStandIn {
 }
 
 /**
- * LiveLike's REST API as far as the proxy needs it: Bearer profile tokens (HS256 with the
- * client secret); a token's first use creates the profile for its custom_profile_id.
+ * LiveLike's REST API as far as the proxy and `token-bff doctor` need it: the application
+ * resource (no credentials, as the SDK reads it first); Bearer profile tokens (HS256 with the
+ * client secret), whose first use creates the profile for its custom_profile_id.
  */
 export async function startLiveLikeStandIn(
   clientId: string,
@@ -30,8 +31,23 @@ export async function startLiveLikeStandIn(
   const requests: LiveLikeStandIn['requests'] = [];
   const events = new EventEmitter();
 
+  let apiUrl = '';
+
   const answer = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+
+  // Shaped like LiveLike's: absolute URLs the SDK follows, built from this stand-in's origin.
+  const application = () => {
+    const url = `${apiUrl}/applications/${clientId}/`;
+    return {
+      url,
+      client_id: clientId,
+      name: 'LiveLike stand-in',
+      profile_url: `${url}profile/`,
+      sessions_url: `${url}sessions/`,
+      programs_url: `${apiUrl}/programs/?client_id=${clientId}`,
+    };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -41,6 +57,13 @@ export async function startLiveLikeStandIn(
     if (path === '/api/v1/hang') {
       req.socket.once('close', () => events.emit('closed', path));
       return;
+    }
+    // Public, like LiveLike's: the SDK reads it before it has a token.
+    const app = /^\/api\/v1\/applications\/([^/?]+)\/$/.exec(path);
+    if (app && req.method === 'GET') {
+      return app[1] === clientId
+        ? answer(res, 200, application())
+        : answer(res, 404, { detail: 'Not found.' });
     }
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     let claims;
@@ -67,8 +90,9 @@ export async function startLiveLikeStandIn(
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  apiUrl = `http://127.0.0.1:${port}/api/v1`;
   return {
-    apiUrl: `http://127.0.0.1:${port}/api/v1`,
+    apiUrl,
     requests,
     events,
     async close() {
