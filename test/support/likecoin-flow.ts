@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startLikeCoinStandIn, type LikeCoinStandIn } from './likecoin-stand-in';
+import { startLikeCoinStandIn, type LikeCoinMode, type LikeCoinStandIn } from './likecoin-stand-in';
 import { login } from './login';
 import { startEmbeddedApp, startTestApp, type EmbeddedTestApp, type TestApp } from './test-app';
 
@@ -28,26 +28,37 @@ export function likeCoinEnv(provider: LikeCoinStandIn): Record<string, string> {
   };
 }
 
+/** Which LikeCoin the stand-in plays (default: the documented one). */
+export interface StandInChoice {
+  mode?: LikeCoinMode;
+}
+
 /** The app wired to a LikeCoin stand-in on loopback. */
-export async function startWithLikeCoin(env: Record<string, string> = {}): Promise<LikeCoinSetup> {
-  return withStandIn(env, startTestApp);
+export async function startWithLikeCoin(
+  env: Record<string, string> = {},
+  choice: StandInChoice = {},
+): Promise<LikeCoinSetup> {
+  return withStandIn(env, choice, startTestApp);
 }
 
 /** The same on the embedded store (one process, no Redis). */
 export async function startEmbeddedWithLikeCoin(
   env: Record<string, string> = {},
+  choice: StandInChoice = {},
 ): Promise<LikeCoinSetup<EmbeddedTestApp>> {
-  return withStandIn(env, startEmbeddedApp);
+  return withStandIn(env, choice, startEmbeddedApp);
 }
 
 async function withStandIn<T extends { close(): Promise<void> }>(
   env: Record<string, string>,
+  { mode }: StandInChoice,
   start: (o: { env: Record<string, string> }) => Promise<T>,
 ): Promise<LikeCoinSetup<T>> {
   const provider = await startLikeCoinStandIn({
     clientId: LIKECOIN_CLIENT_ID,
     clientSecret: LIKECOIN_CLIENT_SECRET,
     redirectUris: [REDIRECT_URI],
+    ...(mode === undefined ? {} : { mode }),
   });
   const t = await start({ env: { ...likeCoinEnv(provider), ...env } });
   return {
@@ -138,4 +149,21 @@ export async function connectedApp(s: { t: { url: string } }, appUser: string): 
     .send({ result })
     .expect(200);
   return done.body.session_token as string;
+}
+
+/**
+ * A browser connected with a LikeCoin access token that expires as it is stored, so its next
+ * proxied call refreshes first: the stand-in's clock runs an hour behind during the flow.
+ */
+export async function connectedWithExpiredToken(s: {
+  t: { url: string };
+  provider: LikeCoinStandIn;
+}): Promise<string> {
+  const realSeconds = () => Math.floor(Date.now() / 1000);
+  s.provider.setClock(() => realSeconds() - 3600);
+  try {
+    return await connectedBrowser(s);
+  } finally {
+    s.provider.setClock(realSeconds);
+  }
 }
