@@ -17,6 +17,8 @@ export function registerProxyPaths(ctx: PathContext, oauthProviders: ProviderNam
     registerProxy(ctx, provider, `${provider.name.toUpperCase()}_API_URL`, [
       P.notConnected(provider),
       P.reauthorizationRequired(provider),
+      // A refresh the provider answered but we may not use: our client refused, another subject.
+      P.providerError(provider, 'refresh the grant'),
       P.providerUnavailable(provider, 'refresh the grant', ctx.limits.providerRetryAfterSeconds),
       P.providerTimeout(provider, 'refresh the grant'),
       P.notConfigured(provider),

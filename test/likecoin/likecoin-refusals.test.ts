@@ -3,13 +3,17 @@ import { login } from '../support/login';
 import { expectDocumented } from '../support/openapi-conformance';
 import { withTestApp, storedKeys } from '../support/test-app';
 import {
+  asLiker,
   atProvider,
   browserStarts,
+  connectedWithExpiredToken,
+  LIKECOIN_CLIENT_SECRET,
   pathOf,
   sessionCookieOf,
   startWithLikeCoin,
   type LikeCoinSetup,
 } from '../support/likecoin-flow';
+import { behaviourOf, LIKECOIN_MODES } from '../support/likecoin-stand-in';
 
 let s: LikeCoinSetup;
 beforeAll(async () => {
@@ -258,4 +262,118 @@ describe('without LikeCoin credentials', () => {
       await expectDocumented(res);
     });
   });
+});
+
+// The refusal policy end to end, against both LikeCoins: how a dead token is refused is not
+// public, so every 4xx but 408/429 must end the grant, and nothing else may.
+describe.each(LIKECOIN_MODES)('LikeCoin (%s) refusing or failing a refresh', (mode) => {
+  let m: LikeCoinSetup;
+  beforeAll(async () => {
+    m = await startWithLikeCoin({ LIKECOIN_TIMEOUT_MS: '1000' }, { mode });
+  });
+  afterAll(() => m.close());
+  afterEach(() => {
+    m.provider.behaviour = behaviourOf(mode);
+  });
+
+  const profile = (cookie: string) =>
+    request(m.t.url).get('/likecoin/api/users/profile').set('Cookie', cookie).set('X-CSRF', '1');
+  const likecoinOf = async (cookie: string) =>
+    (await request(m.t.url).get('/session').set('Cookie', cookie)).body.likecoin;
+  const metrics = async () => (await request(m.t.url).get('/metrics')).text;
+
+  it.each([400, 401, 403, 404, 410])(
+    'a dead refresh token refused with %i: 401 likecoin_reauthorization_required, and every linked session is disconnected',
+    async (status) => {
+      const liker = `refused-${status}-liker`;
+      asLiker(m.provider, liker);
+      const web = await connectedWithExpiredToken(m);
+      const other = await connectedWithExpiredToken(m);
+      m.provider.revokeRefreshTokens(liker);
+      m.provider.behaviour.refusal = { status, body: 'text' };
+      const res = await profile(web);
+      expect([res.status, res.body.code]).toEqual([401, 'likecoin_reauthorization_required']);
+      await expectDocumented(res, 'GET', '/likecoin/api/{path}');
+      expect(await likecoinOf(web)).toMatchObject({ connected: false });
+      expect(await likecoinOf(other)).toMatchObject({ connected: false });
+      expect((await profile(other)).body.code).toBe('likecoin_reauthorization_required');
+    },
+  );
+
+  it('our client refused (401 invalid_client): 502, the grant kept, an error line and the misconfigured outcome for the operator', async () => {
+    asLiker(m.provider, 'misconfigured-liker');
+    const cookie = await connectedWithExpiredToken(m);
+    m.provider.behaviour.token = 'canned';
+    m.provider.behaviour.canned = {
+      status: 401,
+      contentType: 'application/json',
+      body: '{"error":"invalid_client"}',
+    };
+    const res = await profile(cookie);
+    expect([res.status, res.body.code]).toEqual([502, 'provider_error']);
+    await expectDocumented(res, 'GET', '/likecoin/api/{path}');
+    expect(await likecoinOf(cookie)).toMatchObject({
+      connected: true,
+      user: 'misconfigured-liker',
+    });
+    const told = m.t.logs
+      .entries()
+      .filter((e) => e.level === 50 && e.providerCode === 'invalid_client');
+    expect(told).toEqual([expect.objectContaining({ provider: 'likecoin' })]);
+    expect(m.t.logs.text).not.toContain(LIKECOIN_CLIENT_SECRET);
+    expect(await metrics()).toMatch(
+      /oauth_refreshes_total\{provider="likecoin",outcome="misconfigured"\} 1\b/,
+    );
+    // Fixed at the provider's end: the same grant refreshes.
+    m.provider.behaviour = behaviourOf(mode);
+    expect((await profile(cookie)).status).toBe(200);
+  });
+
+  it.each([408, 429, 503])(
+    '%i at the token endpoint: 503 provider_unavailable with Retry-After, the grant kept',
+    async (status) => {
+      asLiker(m.provider, `busy-${status}-liker`);
+      const cookie = await connectedWithExpiredToken(m);
+      m.provider.behaviour.token = 'canned';
+      m.provider.behaviour.canned = { status, contentType: 'text/plain', body: 'slow down' };
+      const res = await profile(cookie);
+      expect([res.status, res.body.code]).toEqual([503, 'provider_unavailable']);
+      expect(res.headers['retry-after']).toEqual(expect.any(String));
+      expect(await likecoinOf(cookie)).toMatchObject({ connected: true });
+      m.provider.behaviour = behaviourOf(mode);
+      expect((await profile(cookie)).status).toBe(200);
+    },
+  );
+
+  it('a refresh answer naming another Liker is never stored: 502, the session keeps its own Liker', async () => {
+    asLiker(m.provider, 'own-liker');
+    const cookie = await connectedWithExpiredToken(m);
+    m.provider.behaviour.shapeAnswer = async (answer, { scopes }) => ({
+      ...answer,
+      user: 'mallory-liker',
+      access_token: await m.provider.mintAccessToken('mallory-liker', scopes),
+    });
+    const before = m.provider.count('/api/users/profile');
+    const res = await profile(cookie);
+    expect([res.status, res.body.code]).toEqual([502, 'provider_error']);
+    expect(m.provider.count('/api/users/profile')).toBe(before);
+    expect(await likecoinOf(cookie)).toMatchObject({ connected: true, user: 'own-liker' });
+    expect(await metrics()).toMatch(/outcome="subject_changed"\} 1\b/);
+  });
+
+  it.each([403, 404])(
+    'a code refused with %i: 502 provider_error, nothing stored, nobody signed in',
+    async (status) => {
+      const { cookie, authorizationUrl } = await browserStarts(m.t);
+      const callback = await atProvider(authorizationUrl);
+      callback.searchParams.set('code', 'a-code-likecoin-never-issued');
+      m.provider.behaviour.refusal = { status, body: 'text' };
+      const res = await request(m.t.url).get(pathOf(callback)).set('Cookie', cookie);
+      expect([res.status, res.body.code]).toEqual([502, 'provider_error']);
+      await expectDocumented(res, 'GET', '/likecoin/callback');
+      expect(sessionCookieOf(res)).toBeUndefined();
+      const view = await request(m.t.url).get('/session').set('Cookie', cookie);
+      expect(view.body).toMatchObject({ authenticated: false, likecoin: { connected: false } });
+    },
+  );
 });
