@@ -1,7 +1,14 @@
 import request from 'supertest';
 import { login } from '../support/login';
 import { expectDocumented } from '../support/openapi-conformance';
-import { connectedBrowser, startWithLikeCoin, type LikeCoinSetup } from '../support/likecoin-flow';
+import {
+  asLiker,
+  connectedBrowser,
+  connectedWithExpiredToken,
+  startWithLikeCoin,
+  type LikeCoinSetup,
+} from '../support/likecoin-flow';
+import { behaviourOf, LIKECOIN_ERRORS, LIKECOIN_MODES } from '../support/likecoin-stand-in';
 import { rawRequest } from '../support/raw-request';
 import { freePort } from '../support/redis-server';
 
@@ -220,5 +227,72 @@ describe('limits and failures', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+// LikeCoin's API as each stand-in mode answers it (observed: refusals as text/html).
+describe.each(LIKECOIN_MODES)('the API of LikeCoin (%s)', (mode) => {
+  let m: LikeCoinSetup;
+  beforeAll(async () => {
+    m = await startWithLikeCoin({ UPSTREAM_TIMEOUT_MS: '1000' }, { mode });
+  });
+  afterAll(() => m.close());
+  afterEach(() => {
+    m.provider.behaviour = behaviourOf(mode);
+    m.provider.setClock(() => Math.floor(Date.now() / 1000));
+  });
+
+  const errorType = mode === 'observed' ? /^text\/html/ : /^text\/plain/;
+  const tokenCalls = () => m.provider.count('/oauth/access_token');
+  const call = (cookie: string, path: string) =>
+    request(m.t.url).get(`/likecoin/api${path}`).set('Cookie', cookie).set('X-CSRF', '1');
+
+  it('a 403 INSUFFICIENT_PERMISSION reaches the caller as it is: no refresh, the grant kept', async () => {
+    asLiker(m.provider, `unprivileged-${mode}`);
+    const cookie = await connectedBrowser(m);
+    const before = tokenCalls();
+    const res = await call(cookie, '/like/info');
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(errorType);
+    expect(res.text).toBe(LIKECOIN_ERRORS.insufficientPermission);
+    expect(tokenCalls()).toBe(before);
+    const view = await request(m.t.url).get('/session').set('Cookie', cookie);
+    expect(view.body.likecoin).toMatchObject({ connected: true, user: `unprivileged-${mode}` });
+    expect((await call(cookie, '/users/profile')).status).toBe(200);
+  });
+
+  it('a 401 TOKEN_EXPIRED (whatever its body type) refreshes once and replays the call', async () => {
+    asLiker(m.provider, `early-expiry-${mode}`);
+    const cookie = await connectedBrowser(m);
+    // LikeCoin's clock runs ahead: our token looks fresh to us, expired to its API.
+    m.provider.setClock(() => Math.floor(Date.now() / 1000) + 7200);
+    const [tokensBefore, apiBefore] = [tokenCalls(), m.provider.count('/api/users/profile')];
+    const res = await call(cookie, '/users/profile');
+    expect(res.status).toBe(200);
+    expect(res.body.user).toBe(`early-expiry-${mode}`);
+    expect(tokenCalls() - tokensBefore).toBe(1);
+    expect(m.provider.count('/api/users/profile') - apiBefore).toBe(2);
+  });
+
+  it('a 401 that a fresh token meets again reaches the caller as LikeCoin sent it', async () => {
+    const cookie = await connectedBrowser(m);
+    const res = await call(cookie, '/rejects-token');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(errorType);
+    expect(res.text).toBe(LIKECOIN_ERRORS.tokenExpired);
+  });
+
+  it('an hour after connecting, the refresh keeps the Liker, their profile and a working grant', async () => {
+    const liker = `hourly-${mode}`;
+    asLiker(m.provider, liker);
+    const cookie = await connectedWithExpiredToken(m);
+    const refreshToken = m.provider.liveRefreshToken(liker);
+    const res = await call(cookie, '/users/profile');
+    expect([res.status, res.body.user]).toEqual([200, liker]);
+    const view = await request(m.t.url).get('/session').set('Cookie', cookie);
+    expect(view.body.likecoin).toMatchObject({ connected: true, user: liker, displayName: liker });
+    // The observed LikeCoin keeps the refresh token; the documented one rotates it.
+    if (mode === 'observed') expect(m.provider.liveRefreshToken(liker)).toBe(refreshToken);
+    else expect(m.provider.liveRefreshToken(liker)).not.toBe(refreshToken);
   });
 });
