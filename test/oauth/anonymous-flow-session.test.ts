@@ -44,7 +44,7 @@ describe('a session made by /likecoin/authorize for a visitor without one', () =
     expect(sessionIdOf(signedIn)).not.toBe(sessionIdOf(cookie));
     expect(await pttlOf(s.t, signedIn)).toBeGreaterThan(SESSION_TTL_MS - 60_000);
     const view = await request(s.t.url).get('/session').set('Cookie', signedIn).expect(200);
-    expect(view.body.user).toEqual({ id: 'alice-liker', source: 'likecoin' });
+    expect(view.body.user).toEqual({ id: 'likecoin:alice-liker', source: 'likecoin' });
   });
 
   it("a signed-in user's session keeps its lifetime when they start a flow", async () => {
