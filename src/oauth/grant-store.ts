@@ -5,6 +5,18 @@ import type { SealedBox } from '../store/sealed-box';
 import { putBounded } from '../store/bounded-map';
 import type { GrantedTokens } from './provider';
 
+// Writes of one grant that lose a compare-and-set in a row before a connection gives up writing
+// (each loss means another set was just stored: the grant is fresh, and the link still holds).
+const MAX_CONNECT_ATTEMPTS = 5;
+
+/**
+ * True when `a` was issued after `b`: the later `iat` (the provider's clock), and on the same
+ * second, the request sent later (the provider answers requests in the order they arrive).
+ */
+export function issuedLater(a: GrantedTokens, b: GrantedTokens): boolean {
+  return a.issuedAt !== b.issuedAt ? a.issuedAt > b.issuedAt : a.requestedAt > b.requestedAt;
+}
+
 export interface StoredGrant {
   tokens: GrantedTokens;
   /** The stored value as read: the version a compare-and-set write must still find. */
@@ -69,6 +81,12 @@ export class GrantStore {
   /**
    * Stores the tokens of a new code exchange, replacing the grant's (every linked session uses
    * the new ones from its next call), and links `sessionId`. Answers whether a grant was replaced.
+   *
+   * The newest issued token set wins, not the last written: the provider keeps one live refresh
+   * token per subject, so when two connections of one subject race (two devices at once), the
+   * exchange that was answered last may hold the set the other one already killed. Such an older
+   * set is never stored; its session is linked to the newer grant instead. Every write is a
+   * compare-and-set on the value read, so no other write slips in between.
    */
   async connect(
     tokens: GrantedTokens,
@@ -76,13 +94,24 @@ export class GrantStore {
     linkLapsesAt: number,
   ): Promise<{ grantId: string; replaced: boolean }> {
     const grantId = this.idOf(tokens.subject);
-    const before = await this.kv.swap(
-      this.keysOf(grantId).tokens,
-      await this.seal(grantId, tokens),
-      this.opts.ttlMs,
-    );
+    const key = this.keysOf(grantId).tokens;
+    const sealed = await this.seal(grantId, tokens);
+    let replaced = false;
+    for (let attempt = 0; attempt < MAX_CONNECT_ATTEMPTS; attempt++) {
+      const version = await this.kv.get(key);
+      const current = await this.open(grantId, version);
+      if (current && issuedLater(current.tokens, tokens)) break;
+      const written =
+        version === null
+          ? await this.kv.setIfAbsent(key, sealed, this.opts.ttlMs)
+          : await this.kv.replaceIfEquals(key, version, sealed, this.opts.ttlMs);
+      if (written) {
+        replaced = version !== null;
+        break;
+      }
+    }
     await this.link(grantId, sessionId, linkLapsesAt);
-    return { grantId, replaced: before !== null };
+    return { grantId, replaced };
   }
 
   /** Links (or keeps linked) `sessionId` until `lapsesAt`, and keeps the grant alive as long. */

@@ -131,11 +131,11 @@ it('the whole web and mobile flow through the balancer, every step on whichever 
   const webView = await viaLb('/session', { cookie: web });
   expect(json(webView)).toMatchObject({
     authenticated: true,
-    user: { id: 'web-liker', source: 'likecoin' },
+    user: { id: 'likecoin:web-liker', source: 'likecoin' },
     likecoin: { connected: true, user: 'web-liker' },
   });
   for (const [who, headers, user] of [
-    ['web', byCookie(web), 'web-liker'],
+    ['web', byCookie(web), 'likecoin:web-liker'],
     ['phone', byBearer(phone), 'phone-user'],
   ] as const) {
     const token = await viaLb('/livelike/token', headers);

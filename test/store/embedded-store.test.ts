@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startLikeCoinStandIn, type LikeCoinStandIn } from '../support/likecoin-stand-in';
 import {
+  asLiker,
   LIKECOIN_CLIENT_ID,
   LIKECOIN_CLIENT_SECRET,
   REDIRECT_URI,
@@ -85,6 +86,8 @@ it('runs the LikeCoin flow, once per state, and proxies with the stored token', 
 
 it('refreshes an expired token once for many concurrent calls', async () => {
   const realSeconds = () => Math.floor(Date.now() / 1000);
+  // A Liker of its own: a set issued "an hour ago" never replaces a newer one of the same Liker.
+  asLiker(provider, 'expired-liker');
   provider.setClock(() => realSeconds() - 3600);
   const cookie = await connectedBrowser({ t });
   provider.setClock(realSeconds);
