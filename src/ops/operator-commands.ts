@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { grantLinkHooks, grantStoreOf } from '../oauth/mount-oauth-provider';
 import { SessionStore } from '../session/express-session-adapter';
 import { SessionIndex } from '../session/session-index';
+import { isValidUserId } from '../session/user-id';
 import { createKv } from '../store/create-kv';
 import type { Kv } from '../store/kv';
 import { SealedBox } from '../store/sealed-box';
@@ -32,9 +33,8 @@ export interface OperatorDeps {
   now: () => number;
 }
 
-// A user id as the service accepts it: 1 to 255 characters.
-const validId = (id: string | undefined): id is string =>
-  id !== undefined && id.length > 0 && id.length <= 255;
+// An id as the service accepts one (the one user-id rule: a Liker ID obeys it too).
+const validId = (id: string | undefined): id is string => id !== undefined && isValidUserId(id);
 
 /** One operator command, run against the store the service uses. */
 export async function runOperatorCommand(
@@ -46,7 +46,10 @@ export async function runOperatorCommand(
   const known = ['sessions list', 'sessions revoke', 'grants revoke'];
   if (!known.includes(command)) return { code: 1, out: USAGE };
   if (!validId(id) || extra.length > 0) {
-    return { code: 1, out: `token-bff ${command}: give exactly one id of 1 to 255 characters` };
+    return {
+      code: 1,
+      out: `token-bff ${command}: give exactly one id of 1 to 255 characters, without control characters`,
+    };
   }
   const { config, kv, now } = deps;
   const box = new SealedBox(config.tokenEncryptionKeys);

@@ -83,3 +83,13 @@ it('an unreachable store: exit 1 with one line', async () => {
   expect(res.err.trim().split('\n')).toHaveLength(1);
   expect(res.err).toMatch(/^token-bff: the store cannot be reached/);
 });
+
+it.each([
+  ['a line feed', 'eve\nroot'],
+  ['a tab', 'a\tb'],
+  ['256 characters', 'x'.repeat(256)],
+])('refuses a user id with %s, as the service would: exit 1, nothing done', async (_what, id) => {
+  const res = await cli(['sessions', 'revoke', id], env);
+  expect(res.code).toBe(1);
+  expect(res.out + res.err).toMatch(/give exactly one id of 1 to 255 characters, without control/);
+});
