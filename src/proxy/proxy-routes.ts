@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Dispatcher } from 'undici';
 import type { Limits } from '../config';
 import { discard, relay, sendUpstream } from './forward';
-import { proxyBody } from './request-body';
+import { proxyBody, type ProxyBody } from './request-body';
 import { isAllowedPath, splitTarget, upstreamUrl } from './upstream-url';
 import { problems } from '../http/problems';
 
@@ -46,6 +46,7 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
     // Also true when the caller left before this handler started listening.
     const callerLeft = () => abort.signal.aborted || req.socket.destroyed;
     let stage = 'bearer';
+    let body: ProxyBody = { kind: 'none' };
     let answer;
     try {
       const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
@@ -53,7 +54,7 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
       if (!isAllowedPath(rest, deps.allowedPaths)) throw problems.pathNotAllowed();
       const bearer = await deps.bearer(req);
       stage = 'body';
-      const body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);
+      body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);
       if (callerLeft()) throw new Error('the caller left while its body was read');
       stage = 'upstream';
       const send = (token: string) =>
@@ -67,6 +68,8 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
         answer = await send(token);
       }
     } catch (err) {
+      // Given up on: nobody will read the rest of a streamed body.
+      if (body.kind === 'stream') body.stream.destroy();
       // The caller left: nobody is waiting for an answer, and nothing failed upstream (whatever
       // broke after they left broke because they left, or matters to no one).
       if (callerLeft()) {

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { Transform, type Readable } from 'node:stream';
+import { finished, Transform, type Readable } from 'node:stream';
 import { problems } from '../http/problems';
 
 /** A proxied request body: kept in memory when small (so it can be replayed), else streamed. */
@@ -29,6 +29,17 @@ export async function proxyBody(
     for await (const chunk of req) chunks.push(chunk as Buffer);
     return { kind: 'buffered', data: Buffer.concat(chunks) };
   }
+  return { kind: 'stream', stream: countedBody(req, limit) };
+}
+
+/**
+ * The caller's body as it arrives, failing once it passes `limit`. Its errors are heard here
+ * from the start: undici listens only while it sends the body, and a call can give up before
+ * that or after it (the caller left, the upstream send failed). A body that then breaks off
+ * (a reset, bad chunked framing) would be an 'error' with no listener, which ends the process.
+ * Whoever gives up on the stream destroys it; what failed reaches them through undici.
+ */
+function countedBody(req: Request, limit: number): Readable {
   let seen = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -36,7 +47,14 @@ export async function proxyBody(
       done(seen > limit ? tooLarge() : null, chunk);
     },
   });
+  counter.on('error', ignore);
   req.pipe(counter);
-  req.once('error', (err) => counter.destroy(err));
-  return { kind: 'stream', stream: counter };
+  // pipe passes on data, not an end that never comes: a body cut short (the request already
+  // aborted included) fails the stream, so nobody waits for the rest of it.
+  finished(req, (err) => {
+    if (err) counter.destroy(err);
+  });
+  return counter;
 }
+
+function ignore(): void {}

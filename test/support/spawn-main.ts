@@ -25,6 +25,27 @@ afterEach(() => {
   running.clear();
 });
 
+const runningForFile = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * spawnMain for a service the whole test file shares (started in beforeAll): killed after the
+ * file's last test instead of after each one.
+ */
+export function spawnMainForFile(
+  env: Record<string, string | undefined>,
+): ChildProcessWithoutNullStreams {
+  const child = spawnMain(env);
+  running.delete(child);
+  runningForFile.add(child);
+  child.once('exit', () => runningForFile.delete(child));
+  return child;
+}
+
+afterAll(() => {
+  for (const child of runningForFile) child.kill('SIGKILL');
+  runningForFile.clear();
+});
+
 /** Everything the child writes to a stream, collected as it comes. */
 export function collect(stream: NodeJS.ReadableStream): { readonly text: string } {
   const out = { text: '' };
