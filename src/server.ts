@@ -66,9 +66,13 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
         ? problems.requestTimeout()
         : problems.badRequest();
   const body = JSON.stringify(problemBody(problem));
+  // Then closed for good, not half-closed: a request already handed to Express on this
+  // connection (whose body will never come) sees its caller gone at once and lets go of its
+  // upstream call, instead of waiting for the request timeout.
   socket.end(
     `HTTP/1.1 ${problem.status} ${problem.code}\r\nContent-Type: application/problem+json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
 
