@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { originOf, type Config } from './config';
 import { corsFor } from './http/cors';
-import { csrfGuard } from './http/csrf-guard';
 import { createRateLimiters, type RateLimiters } from './http/rate-limits';
 import { createMetrics, type Metrics } from './ops/metrics';
 import {
@@ -12,6 +11,8 @@ import {
   type SessionReadHook,
 } from './session/express-session-adapter';
 import { SessionIndex, type SessionEndHook } from './session/session-index';
+import { csrfGuard } from './session/csrf-guard';
+import { liveUserIdOf } from './session/session-data';
 import { enforceLifetime, rejectDeadCredential } from './session/session-layer';
 import type { SessionLifecycleDeps, SessionTouchHook } from './session/session-lifecycle';
 import type { Kv } from './store/kv';
@@ -115,6 +116,7 @@ export function createAppContext(
       windowMs: config.limits.rateLimitWindowMs,
       now,
       maxLeases: config.limits.rateLimitLeases,
+      userOf: liveUserIdOf,
     }),
     sessionHooks,
     providerViews,

@@ -2,7 +2,6 @@ import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { RateLimitsConfig } from '../config';
-import { isLive } from '../session/session-data';
 import { keys } from '../store/keys';
 import type { Kv } from '../store/kv';
 import { KvRateLimitStore } from './kv-rate-limit-store';
@@ -39,6 +38,8 @@ export interface RateLimitDeps {
   now: () => number;
   /** Clients of one limit holding a lease of hits at once. */
   maxLeases: number;
+  /** The user a per-user limit counts against; a request without one is not counted. */
+  userOf: (req: Request) => string | undefined;
 }
 
 type Subject = 'ip' | 'user';
@@ -68,7 +69,7 @@ export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
  * user, and a request without one is not counted (its route answers 401 anyway).
  */
 function rateLimiter(
-  { kv, logger, windowMs, now, maxLeases }: RateLimitDeps,
+  { kv, logger, windowMs, now, maxLeases, userOf }: RateLimitDeps,
   name: string,
   limit: number,
   subject: Subject,
@@ -85,8 +86,8 @@ function rateLimiter(
     // A store outage reaches the error handler (503 store_unavailable): it never opens a limit.
     passOnStoreError: false,
     ...(subject === 'user' && {
-      keyGenerator: (req: Request) => userIdOf(req) ?? '',
-      skip: (req: Request) => userIdOf(req) === undefined,
+      keyGenerator: (req: Request) => userOf(req) ?? '',
+      skip: (req: Request) => userOf(req) === undefined,
     }),
     handler: (_req, res, next) => {
       next(problems.rateLimited(Number(res.getHeader('Retry-After')) || windowMs / 1000));
@@ -112,8 +113,4 @@ function counter(
     if (hits > limit)
       throw problems.rateLimited(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)));
   };
-}
-
-function userIdOf(req: Request): string | undefined {
-  return isLive(req) ? req.session.user?.id : undefined;
 }

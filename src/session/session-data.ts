@@ -43,6 +43,11 @@ export function isLive(req: Request): boolean {
   return req.session?.createdAt !== undefined;
 }
 
+/** The signed-in user of a live session; a session never stored has none, whatever it holds. */
+export function liveUserIdOf(req: Request): string | undefined {
+  return isLive(req) ? req.session.user?.id : undefined;
+}
+
 export function credentialOf(req: Request): Credential {
   return req.credential ?? { carrier: 'none' };
 }

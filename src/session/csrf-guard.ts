@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { credentialOf } from '../session/session-data';
-import { problems } from './problems';
+import { problems } from '../http/problems';
+import { credentialOf } from './session-data';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
