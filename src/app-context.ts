@@ -17,6 +17,7 @@ import { enforceLifetime, rejectDeadCredential } from './session/session-layer';
 import type { SessionLifecycleDeps, SessionTouchHook } from './session/session-lifecycle';
 import type { Kv } from './store/kv';
 import { SealedBox } from './store/sealed-box';
+import type { Provider } from './providers';
 
 /** A provider's part of GET /session: its name and what the session's link looks like. */
 export type ProviderView = (req: Request) => Promise<[name: string, view: unknown]>;
@@ -51,6 +52,8 @@ export interface AppContext {
     beforeRead: SessionReadHook[];
   };
   providerViews: ProviderView[];
+  /** Every provider, in the app's order (src/app.ts names them, once). */
+  providers: readonly Provider[];
   /** Providers whose sign-ins name users `<provider>:<id>` (so no app id may look like one). */
   signInProviders: readonly string[];
   describeProviders: (req: Request) => Promise<Record<string, unknown>>;
@@ -61,8 +64,9 @@ export function createAppContext(
   kv: Kv,
   logger: Logger,
   now: () => number,
-  signInProviders: readonly string[],
+  providers: readonly Provider[],
 ): AppContext {
+  const signInProviders = providers.filter((p) => p.signsIn).map((p) => p.name);
   const metrics = createMetrics();
   const sessionHooks: AppContext['sessionHooks'] = { onEnd: [], onTouch: [], beforeRead: [] };
   const providerViews: ProviderView[] = [];
@@ -120,6 +124,7 @@ export function createAppContext(
     }),
     sessionHooks,
     providerViews,
+    providers,
     signInProviders,
     describeProviders: async (req) =>
       Object.fromEntries(await Promise.all(providerViews.map((view) => view(req)))),

@@ -4,13 +4,20 @@ import { createAppContext } from './app-context';
 import type { Config } from './config';
 import { mountConsole } from './console/mount-console';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
-import { LIKECOIN, mountLikeCoin } from './likecoin/mount-likecoin';
-import { mountLiveLike } from './livelike/mount-livelike';
+import { likeCoin } from './likecoin/mount-likecoin';
+import { liveLike } from './livelike/mount-livelike';
 import type { Metrics } from './ops/metrics';
 import { mountOpenApi } from './openapi/mount-openapi';
 import { mountOps } from './ops/mount-ops';
 import { mountSessions } from './session/mount-sessions';
+import type { Provider } from './providers';
 import type { Kv } from './store/kv';
+
+/**
+ * Every provider, named here once: the session layer, the OpenAPI document and the operator's
+ * commands are handed this list. Mounted in this order.
+ */
+export const PROVIDERS: readonly Provider[] = [likeCoin, liveLike];
 
 export interface AppDeps {
   config: Config;
@@ -29,8 +36,7 @@ export interface App {
 
 /** The service, assembled from its areas in the order a request meets them. */
 export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App {
-  // Providers people can sign in with: their users are `<provider>:<id>`, never an app user.
-  const ctx = createAppContext(config, kv, logger, now, [LIKECOIN.name]);
+  const ctx = createAppContext(config, kv, logger, now, PROVIDERS);
   const app = express();
   // First: every request gets its id, log line and our security headers, whatever follows.
   mountRequestBasics(app, ctx);
@@ -44,8 +50,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   mountSessions(app, ctx);
   // Providers: each mounts /<name>/api (the proxy) before /<name>, and says once whether it is
   // configured (503 <name>_not_configured on all its paths if not).
-  mountLiveLike(app, ctx);
-  mountLikeCoin(app, ctx);
+  for (const provider of PROVIDERS) provider.mount(app, ctx);
   // Last: unknown paths, then every error as problem+json.
   mountErrors(app, ctx);
   return { app, metrics: ctx.metrics, close: () => ctx.upstreams.close() };

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { PROVIDERS } from './app';
 import { ConfigError, loadConfig } from './config';
 import { runDoctorCommand, runOperatorCommand, USAGE } from './ops/operator-commands';
 import { createKv } from './store/create-kv';
@@ -21,7 +22,10 @@ async function cli(args: string[]): Promise<number> {
   }
   // Before the store is required: the doctor says itself what it could not check.
   if (args[0] === 'doctor') {
-    if (args.length === 1) return runDoctorCommand(config, process.stdout);
+    if (args.length === 1) {
+      const checks = PROVIDERS.flatMap((provider) => provider.doctorChecks(config));
+      return runDoctorCommand(config, process.stdout, checks);
+    }
     process.stderr.write('token-bff doctor: takes no arguments\n');
     return 1;
   }

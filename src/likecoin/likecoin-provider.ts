@@ -12,6 +12,9 @@ const DEFAULT_LIFETIME_MS = 3600_000;
 // What a provider's error code may look like to be repeated in a log line or an answer.
 const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
+// Older LikeCoin clients got the code as `auth_code`; both names still arrive.
+export const LIKECOIN_CODE_PARAMS: readonly [string, ...string[]] = ['code', 'auth_code'];
+
 /** LikeCoin, described for the provider-neutral OAuth core. */
 export function likeCoinProvider(
   config: LikeCoinConfig,
@@ -28,8 +31,7 @@ export function likeCoinProvider(
     redirectUri: config.redirectUri,
     scopes: config.scopes,
     pkce: config.pkce,
-    // Older LikeCoin clients got the code as `auth_code`; both names still arrive.
-    codeOf: (query) => query.code ?? query.auth_code,
+    codeParams: LIKECOIN_CODE_PARAMS,
     parseExchangeAnswer: (body, context) =>
       exchangeGrant(readLikeCoinAnswer(body), context, DEFAULT_LIFETIME_MS),
     parseRefreshAnswer: (body, context) =>

@@ -3,11 +3,24 @@ import type { AppContext } from '../app-context';
 import { problems } from '../http/problems';
 import { proxyRoutes } from '../proxy/proxy-routes';
 import { requireUser } from '../session/require-user';
+import type { Provider } from '../providers';
+import { liveLikeChecks } from './livelike-checks';
+import { registerLiveLikePaths } from './livelike-openapi';
 import { liveLikeRoutes } from './livelike-routes';
 import { createProfileTokenMinter } from './mint-profile-token';
 import { ProfileTokenCache } from './profile-token-cache';
 
 export const LIVELIKE = { name: 'livelike', label: 'LiveLike' } as const;
+
+/** LiveLike: profile tokens minted for the session's user, and its API through the proxy. */
+export const liveLike: Provider = {
+  ...LIVELIKE,
+  summary: 'LiveLike profile tokens and API proxy',
+  signsIn: false,
+  registerPaths: (ctx) => registerLiveLikePaths(ctx, LIVELIKE),
+  doctorChecks: (config) => liveLikeChecks(config.livelike, config.limits.upstreamFirstByteMs),
+  mount: (app, ctx) => mountLiveLike(app, ctx),
+};
 
 /** /livelike/token (profile tokens) and /livelike/api (the proxy); 503 when not configured. */
 export function mountLiveLike(app: Express, ctx: AppContext): void {

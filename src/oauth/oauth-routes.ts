@@ -16,7 +16,7 @@ import { withParam } from './parse-return-to';
 import {
   AuthorizeQuery,
   AuthorizeRequest,
-  CallbackQuery,
+  callbackQuery,
   CompleteRequest,
   ConnectionQuery,
   type AuthorizeAnswer,
@@ -87,6 +87,7 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Router {
 /** The provider sends the browser back: a cookie flow is finished here, a bearer flow parked. */
 function callback(deps: OAuthRoutesDeps): RequestHandler {
   const { flows, provider, config } = deps;
+  const CallbackQuery = callbackQuery(provider.codeParams);
   return async (req, res) => {
     const query = parseInput(CallbackQuery, req.query, STATE_FIELDS);
     if (query.state === undefined) {
@@ -104,7 +105,9 @@ function callback(deps: OAuthRoutesDeps): RequestHandler {
     if (query.error !== undefined) {
       return redirect(res, withParam(flow.returnTo, 'error', outcomeOf(query.error)));
     }
-    const code = codeOf(provider.codeOf(query), config.limits.authorizationCodeLength);
+    const params: Record<string, unknown> = query;
+    const sent = provider.codeParams.map((name) => params[name]).find((c) => c !== undefined);
+    const code = codeOf(sent, config.limits.authorizationCodeLength);
     if (flow.carrier === 'bearer') {
       const handle = randomHandle();
       await flows.saveReturned(handle, { ...flow, code });

@@ -34,27 +34,46 @@ export const AuthorizeAnswer = z
 
 const PROVIDER_CODE = 'The provider sent no usable authorization code.';
 
-export const CallbackQuery = z
-  .object({
-    state: z.string().optional().meta({
-      description:
-        'The state the flow started with. Only an `error` may come without one (LikeCoin drops it when its own API fails after the user said yes).',
-    }),
-    code: z.string({ error: PROVIDER_CODE }).optional().meta({
-      description: 'The authorization code (when the user allowed).',
-    }),
-    auth_code: z.string({ error: PROVIDER_CODE }).optional().meta({
-      description: "The code under LikeCoin's older name.",
-    }),
-    error: z.string({ error: 'The provider sent an unreadable error.' }).optional().meta({
-      description:
-        "`denied` or `access_denied`: the user said no (⇒ `error=access_denied` at return_to); anything else ⇒ `error=provider_error`. Without a state, the browser goes to PUBLIC_BASE_URL's root with that error instead.",
-    }),
-  })
-  .refine((q) => q.state !== undefined || q.error !== undefined, {
-    path: ['state'],
-    error: 'state is required (only a provider error may come without one).',
-  });
+/**
+ * The callback's query, with the code under each name the provider sends it (`codeParams`, the
+ * standard `code` first; LikeCoin also sends `auth_code`).
+ */
+export function callbackQuery(codeParams: readonly [string, ...string[]]) {
+  const [standard, ...older] = codeParams;
+  const codes = Object.fromEntries([
+    [
+      standard,
+      z.string({ error: PROVIDER_CODE }).optional().meta({
+        description: 'The authorization code (when the user allowed).',
+      }),
+    ],
+    ...older.map((name) => [
+      name,
+      z
+        .string({ error: PROVIDER_CODE })
+        .optional()
+        .meta({
+          description: `The code under an older name of the provider's (as \`${standard}\`).`,
+        }),
+    ]),
+  ]) as Record<string, z.ZodOptional<z.ZodString>>;
+  return z
+    .object({
+      state: z.string().optional().meta({
+        description:
+          'The state the flow started with. Only an `error` may come without one (a provider may drop it when its own API fails after the user said yes).',
+      }),
+      ...codes,
+      error: z.string({ error: 'The provider sent an unreadable error.' }).optional().meta({
+        description:
+          "`denied` or `access_denied`: the user said no (⇒ `error=access_denied` at return_to); anything else ⇒ `error=provider_error`. Without a state, the browser goes to PUBLIC_BASE_URL's root with that error instead.",
+      }),
+    })
+    .refine((q) => q.state !== undefined || q.error !== undefined, {
+      path: ['state'],
+      error: 'state is required (only a provider error may come without one).',
+    });
+}
 
 export const CompleteRequest = z
   .object({

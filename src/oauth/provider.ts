@@ -61,8 +61,8 @@ export interface OAuthProvider extends ProviderNames {
   readonly scopes: readonly string[];
   /** Send an RFC 7636 S256 challenge. */
   readonly pkce: boolean;
-  /** The authorization code in the callback's query. */
-  codeOf(query: Readonly<Record<string, unknown>>): unknown;
+  /** The query parameters the callback's authorization code may come in, the standard's first. */
+  readonly codeParams: readonly [string, ...string[]];
   /** A code exchange's success answer as the grant's tokens, or why it cannot be one. */
   parseExchangeAnswer(body: string, context: ExchangeContext): ParsedAnswer;
   /** A refresh's success answer merged into the stored tokens, or why nothing may be stored. */

@@ -4,7 +4,7 @@ import { buildOpenApiDocument } from './openapi-document';
 
 /** GET /openapi.json: the document is built once, at start-up, from this app's configuration. */
 export function mountOpenApi(app: Express, ctx: AppContext): void {
-  const body = JSON.stringify(buildOpenApiDocument(ctx.config));
+  const body = JSON.stringify(buildOpenApiDocument(ctx.config, ctx.providers));
   // A route of the app, not a router at `/` that every other request would have to pass.
   app.get('/openapi.json', (_req, res) => {
     // Revalidated on every use: a redeploy may change it, and it is cheap to send.

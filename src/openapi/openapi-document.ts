@@ -5,15 +5,13 @@ import { z } from 'zod';
 import { DEFAULT_LIMITS, type Config } from '../config';
 import { ProblemBodySchema } from '../http/problem-schema';
 import { problems as P, type ProviderNames } from '../http/problems';
-import { LIKECOIN } from '../likecoin/mount-likecoin';
-import { LIVELIKE } from '../livelike/mount-livelike';
 import { ConnectionViewSchema } from '../oauth/oauth-schemas';
+import type { Provider } from '../providers';
 import { SessionTokens, SessionViewBase } from '../session/session-schemas';
 import { commonProblems, type PathContext } from './operation-parts';
 import { createPathRegistrar, type OpenApiDocument } from './path-registrar';
 import { catalogueCodes } from './problem-codes';
 import { registerConsolePaths } from './register-console-paths';
-import { registerLiveLikePaths } from './register-livelike-paths';
 import { registerOAuthPaths } from './register-oauth-paths';
 import { registerOpsPaths } from './register-ops-paths';
 import { registerProxyPaths } from './register-proxy-paths';
@@ -37,10 +35,13 @@ const TRANSPORT_PROBLEMS = [
  * The OpenAPI 3.1 description of every endpoint this app serves (GET /openapi.json), from the
  * zod schemas the handlers validate their input with, and the problem catalogue's factories.
  */
-export function buildOpenApiDocument(config: Config): OpenApiDocument {
-  const oauthProviders: ProviderNames[] = [LIKECOIN];
+export function buildOpenApiDocument(
+  config: Config,
+  providers: readonly Provider[],
+): OpenApiDocument {
+  const oauthProviders = providers.filter((p) => p.oauth !== undefined);
   const registry = new OpenAPIRegistry();
-  const problemSchema = problemBodySchema(oauthProviders);
+  const problemSchema = problemBodySchema(providers);
   registerSecuritySchemes(registry, config.session.cookieName);
   const registrar = createPathRegistrar(registry, problemSchema);
   const { limits } = config;
@@ -55,19 +56,22 @@ export function buildOpenApiDocument(config: Config): OpenApiDocument {
   if (config.console.enabled) registerConsolePaths(ctx);
   registerSessionPaths(ctx, sessionView);
   registerDevicePaths(ctx);
-  registerLiveLikePaths(ctx);
-  for (const provider of oauthProviders) registerOAuthPaths(ctx, provider, completeAnswer);
+  for (const provider of providers) provider.registerPaths?.(ctx);
+  for (const provider of oauthProviders) {
+    const { codeParams } = provider.oauth!;
+    registerOAuthPaths(ctx, provider, codeParams, completeAnswer);
+  }
   registerProxyPaths(ctx, oauthProviders);
 
   registrar.registerExamples();
-  const document = generate(registry, config, oauthProviders);
+  const document = generate(registry, config, providers);
   registrar.addProblemCodes(document);
   return document;
 }
 
 /** `Problem`, its code an enum of every code the catalogue can answer with. */
-function problemBodySchema(oauthProviders: ProviderNames[]) {
-  const allCodes = catalogueCodes([LIVELIKE, ...oauthProviders]);
+function problemBodySchema(providers: readonly ProviderNames[]) {
+  const allCodes = catalogueCodes(providers);
   return ProblemBodySchema.extend({
     code: z.enum(allCodes as [string, ...string[]]).meta({
       description: 'Stable, snake_case: what a client branches on.',
@@ -77,7 +81,7 @@ function problemBodySchema(oauthProviders: ProviderNames[]) {
 }
 
 /** The session's view has a link entry per OAuth provider; POST …/complete adds the tokens. */
-function sessionAnswerSchemas(oauthProviders: ProviderNames[]) {
+function sessionAnswerSchemas(oauthProviders: readonly ProviderNames[]) {
   const sessionView = SessionViewBase.extend(
     Object.fromEntries(oauthProviders.map((p) => [p.name, ConnectionViewSchema])),
   ).meta({ id: 'SessionView' });
@@ -111,7 +115,7 @@ function registerSecuritySchemes(registry: OpenAPIRegistry, cookieName: string):
 function generate(
   registry: OpenAPIRegistry,
   config: Config,
-  oauthProviders: ProviderNames[],
+  providers: readonly Provider[],
 ): OpenApiDocument {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -127,11 +131,7 @@ function generate(
     servers: [{ url: config.publicBaseUrl.href.replace(/\/$/, '') }],
     tags: [
       { name: 'sessions', description: 'Sign in, the session, devices' },
-      { name: 'livelike', description: 'LiveLike profile tokens and API proxy' },
-      ...oauthProviders.map((p) => ({
-        name: p.name,
-        description: `${p.label} OAuth sign-in/linking and API proxy`,
-      })),
+      ...providers.map((p) => ({ name: p.name, description: p.summary })),
       { name: 'operations', description: 'Probes, metrics, this document' },
       ...(config.console.enabled ? [{ name: 'console', description: 'Developer console' }] : []),
     ],

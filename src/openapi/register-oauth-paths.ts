@@ -4,7 +4,7 @@ import {
   AuthorizeAnswer,
   AuthorizeQuery,
   AuthorizeRequest,
-  CallbackQuery,
+  callbackQuery,
   CompleteRequest,
   ConnectionQuery,
 } from '../oauth/oauth-schemas';
@@ -24,10 +24,11 @@ import {
 export function registerOAuthPaths(
   ctx: PathContext,
   provider: ProviderNames,
+  codeParams: readonly [string, ...string[]],
   completeAnswer: z.ZodType,
 ): void {
   registerAuthorizePaths(ctx, provider);
-  registerReturnPaths(ctx, provider, completeAnswer);
+  registerReturnPaths(ctx, provider, codeParams, completeAnswer);
   registerConnectionPath(ctx, provider);
 }
 
@@ -73,6 +74,7 @@ function registerAuthorizePaths({ register, problems }: PathContext, provider: P
 function registerReturnPaths(
   { register, problems }: PathContext,
   provider: ProviderNames,
+  codeParams: readonly [string, ...string[]],
   completeAnswer: z.ZodType,
 ) {
   const notConfigured = P.notConfigured(provider);
@@ -85,7 +87,7 @@ function registerReturnPaths(
     description:
       "Validates state (once), exchanges the code, then 302 to return_to: signed in, with `error=access_denied|provider_error`, or (a flow an app started) with `result=<one-time handle>` for POST …/complete. `error` with no state at all (the provider's own API failed) ⇒ 302 to PUBLIC_BASE_URL's root with `error=access_denied|provider_error`. A browser (Accept naming text/html) gets its failures as a short HTML page, other clients as problem+json. Answers carry Cache-Control: no-store and Referrer-Policy: no-referrer.",
     security: [NONE, COOKIE],
-    request: { query: CallbackQuery },
+    request: { query: callbackQuery(codeParams) },
     responses: {
       302: redirect(
         "To return_to; for an error without state, to PUBLIC_BASE_URL's root (`?error=access_denied|provider_error`).",

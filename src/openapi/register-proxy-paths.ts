@@ -1,18 +1,16 @@
 import { z } from 'zod';
 import type { HttpProblem } from '../http/http-problem';
 import { problems as P, type ProviderNames } from '../http/problems';
-import { LIVELIKE } from '../livelike/mount-livelike';
 import { BEARER, COOKIE_CSRF, type PathContext } from './operation-parts';
 
 /** The methods a proxy path forwards (the ones CORS lets a browser send). */
 export const PROXY_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-/** /livelike/api/{path} and each OAuth provider's /<name>/api/{path}. */
-export function registerProxyPaths(ctx: PathContext, oauthProviders: ProviderNames[]): void {
-  registerProxy(ctx, LIVELIKE, 'LIVELIKE_API_URL', [
-    P.invalidProfileId('The user id is longer than 255 characters.'),
-    P.notConfigured(LIVELIKE),
-  ]);
+/** Each OAuth provider's /<name>/api/{path}, with the problems a grant's Bearer can meet. */
+export function registerProxyPaths(
+  ctx: PathContext,
+  oauthProviders: readonly ProviderNames[],
+): void {
   for (const provider of oauthProviders) {
     registerProxy(ctx, provider, `${provider.name.toUpperCase()}_API_URL`, [
       P.notConnected(provider),
@@ -26,7 +24,8 @@ export function registerProxyPaths(ctx: PathContext, oauthProviders: ProviderNam
   }
 }
 
-function registerProxy(
+/** /<name>/api/{path}: every method the proxy forwards, and the problems it can answer. */
+export function registerProxy(
   { register, problems }: PathContext,
   { name, label }: ProviderNames,
   upstream: string,

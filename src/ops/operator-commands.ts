@@ -7,7 +7,7 @@ import { isValidUserId } from '../session/user-id';
 import { createKv } from '../store/create-kv';
 import type { Kv } from '../store/kv';
 import { SealedBox } from '../store/sealed-box';
-import { runDoctor, type DoctorDeps } from './doctor';
+import { runDoctor, type DoctorCheck, type DoctorDeps } from './doctor';
 
 export const USAGE = `usage: token-bff <command>
 
@@ -102,11 +102,15 @@ export async function runOperatorCommand(
  * `token-bff doctor` with what it talks through: the configured store (none for the embedded
  * one) and a connection pool whose connect timeout bounds every outbound call's first step.
  */
-export async function runDoctorCommand(config: Config, out: DoctorDeps['out']): Promise<0 | 1> {
+export async function runDoctorCommand(
+  config: Config,
+  out: DoctorDeps['out'],
+  checks: readonly DoctorCheck[],
+): Promise<0 | 1> {
   const kv = config.redis.topology ? createKv(config) : undefined;
   const dispatcher = new Agent({ connect: { timeout: config.limits.upstreamConnectTimeoutMs } });
   try {
-    return await runDoctor({ config, kv, dispatcher, out });
+    return await runDoctor({ config, kv, dispatcher, out }, checks);
   } finally {
     await Promise.all([kv?.close(), dispatcher.destroy()]);
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'undici';
 import { HttpProblem } from '../../src/http/http-problem';
 import { createLogger } from '../../src/log/create-logger';
+import { callbackQuery } from '../../src/oauth/oauth-schemas';
 import { exchangeCode } from '../../src/oauth/connect-grant';
 import { GrantRefresher, type RefreshOutcome } from '../../src/oauth/grant-refresher';
 import { GrantStore, type StoredGrant } from '../../src/oauth/grant-store';
@@ -388,13 +389,20 @@ export function describeProviderConformance(target: ConformanceTarget): void {
 
     describe('the callback', () => {
       it('finds the code under each name the provider uses, and nowhere else', () => {
+        expect([...provider.codeParams].sort()).toEqual([...standIn.codeParams].sort());
+        const query = callbackQuery(provider.codeParams);
         for (const name of standIn.codeParams) {
-          expect([name, provider.codeOf({ [name]: 'the-code', state: 's' })]).toEqual([
-            name,
-            'the-code',
-          ]);
+          const parsed: Record<string, unknown> = query.parse({ [name]: 'the-code', state: 's' });
+          expect([name, parsed[name]]).toEqual([name, 'the-code']);
         }
-        expect(provider.codeOf({ state: 's', token: 'x', access_token: 'y' })).toBeUndefined();
+        const stray: Record<string, unknown> = query.parse({
+          state: 's',
+          token: 'x',
+          access_token: 'y',
+        });
+        expect(provider.codeParams.map((name) => stray[name])).toEqual(
+          provider.codeParams.map(() => undefined),
+        );
       });
     });
   });

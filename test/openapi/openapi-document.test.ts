@@ -1,5 +1,6 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import request from 'supertest';
+import { PROVIDERS } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { catalogueCodes } from '../../src/openapi/problem-codes';
 import { LIKECOIN } from '../../src/likecoin/mount-likecoin';
@@ -32,7 +33,7 @@ describe('GET /openapi.json', () => {
 
   it('is valid OpenAPI 3.1 for @readme/openapi-parser, which does refuse a broken copy', async () => {
     const { config } = loadConfig({ ...BASE_ENV, ...LIKECOIN_ENV });
-    const doc = buildOpenApiDocument(config);
+    const doc = buildOpenApiDocument(config, PROVIDERS);
     const verdict = await validate(structuredClone(doc) as never);
     if (!verdict.valid) throw new Error(compileErrors(verdict));
     expect(verdict).toEqual({ valid: true, warnings: [], specification: 'OpenAPI' });
@@ -47,7 +48,7 @@ describe('GET /openapi.json', () => {
 
   it("lists every code of the problem catalogue in the Problem schema's code enum", () => {
     const { config } = loadConfig({ ...BASE_ENV, ...LIKECOIN_ENV });
-    const doc = buildOpenApiDocument(config) as any;
+    const doc = buildOpenApiDocument(config, PROVIDERS) as any;
     const codes: string[] = doc.components.schemas.Problem.properties.code.enum;
     expect(codes).toEqual(catalogueCodes([LIVELIKE, LIKECOIN]));
     expect(codes).toEqual(expect.arrayContaining(['not_authenticated', 'likecoin_not_connected']));
@@ -55,7 +56,7 @@ describe('GET /openapi.json', () => {
 
   it('names, for each operation, the codes it can answer, and every code is answered somewhere', () => {
     const { config } = loadConfig({ ...BASE_ENV, ...LIKECOIN_ENV });
-    const doc = buildOpenApiDocument(config) as any;
+    const doc = buildOpenApiDocument(config, PROVIDERS) as any;
     const enumCodes: string[] = doc.components.schemas.Problem.properties.code.enum;
     const documented = new Set<string>();
     for (const item of Object.values<any>(doc.paths)) {

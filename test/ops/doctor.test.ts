@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROVIDERS } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { runDoctorCommand, USAGE } from '../../src/ops/operator-commands';
 import {
@@ -78,7 +79,8 @@ const secrets = () =>
 async function doctor(vars: Record<string, string | undefined> = {}) {
   const { config } = loadConfig({ ...env, ...vars });
   let out = '';
-  const code = await runDoctorCommand(config, { write: (text: string) => (out += text) });
+  const checks = PROVIDERS.flatMap((provider) => provider.doctorChecks(config));
+  const code = await runDoctorCommand(config, { write: (text: string) => (out += text) }, checks);
   for (const secret of secrets()) expect(out).not.toContain(secret);
   return { code, out, line: (check: string) => lineOf(out, check) };
 }
