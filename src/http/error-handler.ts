@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Limits } from '../config';
-import { discardSessionChanges } from '../session/express-session-adapter';
 import { StoreUnavailableError } from '../store/kv';
+import { runBeforeErrorAnswer } from './before-error-answer';
 import { HTML_CONTENT_TYPE, htmlPageFor, renderHtmlProblem } from './html-problem';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http-problem';
 import { bodyProblem, isBodyParserError } from './json-body';
@@ -14,7 +14,8 @@ export const notFound: RequestHandler = (_req, _res, next) => {
 
 /**
  * Maps whatever was thrown to a problem+json answer (a page, for a browser navigating to a route
- * marked with browserNavigation); unknown errors become a bare 500.
+ * marked with browserNavigation); unknown errors become a bare 500. What earlier layers
+ * registered with beforeErrorAnswer runs first (the session's changes are dropped so).
  */
 export function errorHandler(limits: Pick<Limits, 'storeRetryAfterSeconds'>): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -23,7 +24,7 @@ export function errorHandler(limits: Pick<Limits, 'storeRetryAfterSeconds'>): Er
       // Not `code`: a top-level `code` is redacted (it may be OAuth's authorization code).
       req.log.error({ err, problem: problem.code }, 'request failed');
     }
-    discardSessionChanges(req);
+    runBeforeErrorAnswer(req);
     if (res.headersSent) {
       // The answer is on its way already (a stream failed mid-body): all we can do is cut it.
       next(err);

@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { DEFAULT_LIMITS } from '../../src/config';
+import { beforeErrorAnswer } from '../../src/http/before-error-answer';
 import { errorHandler, notFound, toProblem } from '../../src/http/error-handler';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from '../../src/http/http-problem';
 import { bodyProblem, jsonBody } from '../../src/http/json-body';
 import { createLogger } from '../../src/log/create-logger';
+import { discardSessionChanges } from '../../src/session/express-session-adapter';
 import { StoreUnavailableError } from '../../src/store/kv';
 import { LogCapture } from '../support/log-capture';
 import { rawRequest } from '../support/raw-request';
@@ -116,8 +118,9 @@ describe('errorHandler in an Express app', () => {
     app = express();
     app.use((req, res, next) => {
       req.log = logger;
-      // As express-session leaves it: an object the handler must drop so nothing is saved.
+      // As the session chain leaves it: an object the handler must drop so nothing is saved.
       (req as unknown as { session: unknown }).session = { user: 'u-1', cookie: {} };
+      beforeErrorAnswer(req, discardSessionChanges);
       sessionSeen = new Promise((resolve) =>
         res.on('finish', () => resolve((req as unknown as { session: unknown }).session)),
       );
