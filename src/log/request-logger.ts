@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { requestIdOf } from '../http/request-id';
+import { requestIdOf } from './request-id';
 import { redactUrl } from './redact-url';
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
