@@ -19,6 +19,7 @@ import type { Config, Findings } from './types';
 
 export type * from './types';
 export { DEFAULT_LIMITS, type Limits } from './limits';
+export type { RedisAddress, RedisTopology } from './redis-topology';
 export { originOf } from './sections';
 
 export class ConfigError extends Error {

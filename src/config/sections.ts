@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseRedisTopology } from '../store/redis-topology';
+import { parseRedisTopology } from './redis-topology';
 import type { Env } from './schema';
 import type {
   AppJwtConfig,

@@ -1,5 +1,5 @@
-import type { RedisTopology } from '../store/redis-topology';
 import type { Limits } from './limits';
+import type { RedisTopology } from './redis-topology';
 
 /** The typed, frozen configuration. `loadConfig` is the only reader of the environment. */
 export interface Config {

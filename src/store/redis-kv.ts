@@ -1,6 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, windowCounter, type Kv } from './kv';
-import type { RedisTopology } from './redis-topology';
+import type { RedisTopology } from '../config';
 
 const SET_UNLESS_VALUE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end

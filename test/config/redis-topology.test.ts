@@ -1,4 +1,4 @@
-import { parseRedisTopology, type RedisTopologyEnv } from '../../src/store/redis-topology';
+import { parseRedisTopology, type RedisTopologyEnv } from '../../src/config/redis-topology';
 
 const accepted: [string, RedisTopologyEnv, unknown][] = [
   ['nothing set: the embedded store', {}, undefined],
