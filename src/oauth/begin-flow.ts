@@ -1,11 +1,22 @@
 import type { Request } from 'express';
+import type { Config } from '../config';
 import { saveSession } from '../session/express-session-adapter';
 import { credentialOf, isLive } from '../session/session-data';
 import { authorizationUrl, randomHandle } from './authorization-url';
-import type { PendingFlow } from './flow-store';
-import type { OAuthRoutesDeps } from './oauth-routes';
+import type { FlowStore, PendingFlow } from './flow-store';
 import { parseReturnTo } from './parse-return-to';
 import { parseScopes } from './parse-scopes';
+import type { OAuthProvider } from './provider';
+
+/** What starting a flow reads: the routes' deps satisfy it, without begin-flow knowing them. */
+export interface BeginFlowDeps {
+  config: Pick<Config, 'allowedReturnTo' | 'publicBaseUrl'>;
+  provider: OAuthProvider;
+  flows: Pick<FlowStore, 'savePending'>;
+  /** How long a started flow may take; a session made for the flow lives no longer. */
+  stateTtlMs: number;
+  now: () => number;
+}
 
 /**
  * Starts a flow: checks where it may return to and what it asks for, binds a fresh `state` to
@@ -13,7 +24,7 @@ import { parseScopes } from './parse-scopes';
  */
 export async function beginFlow(
   req: Request,
-  deps: OAuthRoutesDeps,
+  deps: BeginFlowDeps,
   rawReturnTo: unknown,
   rawScope: unknown,
 ): Promise<string> {
