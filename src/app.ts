@@ -6,7 +6,7 @@ import { mountConsole } from './console/mount-console';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
 import { likeCoin } from './likecoin/mount-likecoin';
 import { liveLike } from './livelike/mount-livelike';
-import type { Metrics } from './ops/metrics';
+import { createMetrics, type Metrics } from './ops/metrics';
 import { mountOpenApi } from './openapi/mount-openapi';
 import { mountOps } from './ops/mount-ops';
 import { mountSessions } from './session/mount-sessions';
@@ -36,7 +36,8 @@ export interface App {
 
 /** The service, assembled from its areas in the order a request meets them. */
 export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App {
-  const ctx = createAppContext(config, kv, logger, now, PROVIDERS);
+  const metrics = createMetrics();
+  const ctx = createAppContext({ config, kv, logger, now, metrics, providers: PROVIDERS });
   const app = express();
   // First: every request gets its id, log line and our security headers, whatever follows.
   mountRequestBasics(app, ctx);
@@ -45,13 +46,13 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   // The API's description (OpenAPI 3.1), built once from the schemas the routes validate with.
   mountOpenApi(app, ctx);
   // The developer console (when enabled): a page, so its own CSP; it calls the API like any page.
-  mountConsole(app, ctx);
+  mountConsole(app, ctx.config);
   // The session chain on every session-bound path, then /session and /sessions.
   mountSessions(app, ctx);
   // Providers: each mounts /<name>/api (the proxy) before /<name>, and says once whether it is
   // configured (503 <name>_not_configured on all its paths if not).
-  for (const provider of PROVIDERS) provider.mount(app, ctx);
+  for (const area of ctx.areas) area.mount(app);
   // Last: unknown paths, then every error as problem+json.
   mountErrors(app, ctx);
-  return { app, metrics: ctx.metrics, close: () => ctx.upstreams.close() };
+  return { app, metrics, close: () => ctx.upstreams.close() };
 }

@@ -4,6 +4,7 @@ import { PROVIDERS } from './app';
 import { ConfigError, loadConfig } from './config';
 import { runDoctorCommand, runOperatorCommand, USAGE } from './ops/operator-commands';
 import { createKv } from './store/create-kv';
+import { createStoreCore } from './store-core';
 
 // Operator commands: `token-bff sessions list <user-id>`, `token-bff doctor` and friends (USAGE).
 async function cli(args: string[]): Promise<number> {
@@ -38,7 +39,12 @@ async function cli(args: string[]): Promise<number> {
   const kv = createKv(config);
   try {
     await kv.ready(config.limits.redisConnectTimeoutMs);
-    const result = await runOperatorCommand(args, { config, kv, now: Date.now });
+    // The same store-level core the service runs on: a session ended here ends as a logout.
+    const core = createStoreCore({ config, kv, now: Date.now, providers: PROVIDERS });
+    const grantHolders = core.parts.flatMap(({ provider, store }) =>
+      store.revokeGrant ? [{ label: provider.label, revokeGrant: store.revokeGrant }] : [],
+    );
+    const result = await runOperatorCommand(args, { index: core.index, grantHolders });
     (result.code === 0 ? process.stdout : process.stderr).write(`${result.out}\n`);
     return result.code;
   } catch (err) {

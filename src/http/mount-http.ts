@@ -1,5 +1,6 @@
-import type { Express } from 'express';
-import type { AppContext } from '../app-context';
+import type { Express, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
 import { requestLogger } from '../log/request-logger';
 import { errorHandler, notFound } from './error-handler';
 import { originFormOnly } from './origin-form-only';
@@ -7,7 +8,10 @@ import { securityHeaders } from './security-headers';
 import { wellFormedPath } from './well-formed-path';
 
 /** What every request goes through first: its id and log line, its target form, our headers. */
-export function mountRequestBasics(app: Express, ctx: AppContext): void {
+export function mountRequestBasics(
+  app: Express,
+  ctx: { config: Config; logger: Logger; metrics: { timeRequests: RequestHandler } },
+): void {
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy ?? false);
   app.set('etag', false);
@@ -20,7 +24,7 @@ export function mountRequestBasics(app: Express, ctx: AppContext): void {
 }
 
 /** Last: a path nothing answered is a 404, and every error leaves as problem+json. */
-export function mountErrors(app: Express, ctx: AppContext): void {
+export function mountErrors(app: Express, ctx: { config: Config }): void {
   app.use(notFound);
   app.use(errorHandler(ctx.config.limits));
 }

@@ -1,11 +1,10 @@
 import type { Express } from 'express';
-import type { AppContext } from '../app-context';
 import { problems } from '../http/problems';
 import { NOT_CONNECTED } from '../oauth/connection-view';
-import { mountOAuthProvider } from '../oauth/mount-oauth-provider';
 import { oauthCheckNames, oauthChecks } from '../oauth/oauth-checks';
+import { openOAuthProvider, revokeOnly } from '../oauth/open-oauth-provider';
 import { notConfigured } from '../ops/doctor';
-import type { Provider } from '../providers';
+import type { Provider, ProviderStore } from '../providers';
 import { LIKECOIN_CODE_PARAMS, likeCoinProvider } from './likecoin-provider';
 
 export const LIKECOIN = { name: 'likecoin', label: 'LikeCoin' } as const;
@@ -20,22 +19,28 @@ export const likeCoin: Provider = {
     config.credentials
       ? oauthChecks(likeCoinProvider(config, config.credentials), config.timeoutMs)
       : notConfigured(oauthCheckNames(LIKECOIN.name), 'LIKECOIN'),
-  mount: (app, ctx) => mountLikeCoin(app, ctx),
+  open: (core) => {
+    const config = core.config.likecoin;
+    if (!config.credentials) return notConfiguredStore(revokeOnly(core, LIKECOIN.name));
+    return openOAuthProvider(core, likeCoinProvider(config, config.credentials), {
+      tokenTimeoutMs: config.timeoutMs,
+      stateTtlMs: config.stateTtlSeconds * 1000,
+    });
+  },
 };
 
-/** LikeCoin sign-in, linking and API proxy; without credentials every /likecoin route is a 503. */
-export function mountLikeCoin(app: Express, ctx: AppContext): void {
-  const config = ctx.config.likecoin;
-  if (!config.credentials) {
-    // GET /session still shows the part, without a store read: no session can be linked.
-    ctx.providerViews.push(async () => [LIKECOIN.name, NOT_CONNECTED]);
-    app.use('/likecoin', () => {
-      throw problems.notConfigured(LIKECOIN);
-    });
-    return;
-  }
-  mountOAuthProvider(app, ctx, likeCoinProvider(config, config.credentials), {
-    tokenTimeoutMs: config.timeoutMs,
-    stateTtlMs: config.stateTtlSeconds * 1000,
-  });
+/** Without credentials every /likecoin route is a 503, and no session can be linked. */
+function notConfiguredStore(revokeGrant: ProviderStore['revokeGrant']): ProviderStore {
+  return {
+    revokeGrant,
+    // GET /session still shows the part, without a store read.
+    view: async () => NOT_CONNECTED,
+    area: () => ({
+      mount: (app: Express) => {
+        app.use('/likecoin', () => {
+          throw problems.notConfigured(LIKECOIN);
+        });
+      },
+    }),
+  };
 }

@@ -1,9 +1,8 @@
 import type { Express } from 'express';
-import type { AppContext } from '../app-context';
 import { problems } from '../http/problems';
 import { proxyRoutes } from '../proxy/proxy-routes';
 import { requireUser } from '../session/require-user';
-import type { Provider } from '../providers';
+import type { AreaDeps, Provider } from '../providers';
 import { liveLikeChecks } from './livelike-checks';
 import { registerLiveLikePaths } from './livelike-openapi';
 import { liveLikeRoutes } from './livelike-routes';
@@ -19,11 +18,12 @@ export const liveLike: Provider = {
   signsIn: false,
   registerPaths: (ctx) => registerLiveLikePaths(ctx, LIVELIKE),
   doctorChecks: (config) => liveLikeChecks(config.livelike, config.limits.upstreamFirstByteMs),
-  mount: (app, ctx) => mountLiveLike(app, ctx),
+  // Nothing in the store: its tokens are minted from the session's user, kept in memory.
+  open: () => ({ area: (deps) => ({ mount: (app) => mountLiveLike(app, deps) }) }),
 };
 
 /** /livelike/token (profile tokens) and /livelike/api (the proxy); 503 when not configured. */
-export function mountLiveLike(app: Express, ctx: AppContext): void {
+export function mountLiveLike(app: Express, ctx: AreaDeps): void {
   const { config, limits } = { config: ctx.config.livelike, limits: ctx.config.limits };
   if (!config.credentials) {
     app.use('/livelike', () => {

@@ -6,7 +6,6 @@ import { DEFAULT_LIMITS, type Config } from '../config';
 import { ProblemBodySchema } from '../http/problem-schema';
 import { problems as P, type ProviderNames } from '../http/problems';
 import { ConnectionViewSchema } from '../oauth/oauth-schemas';
-import type { Provider } from '../providers';
 import { SessionTokens, SessionViewBase } from '../session/session-schemas';
 import { commonProblems, type PathContext } from './operation-parts';
 import { createPathRegistrar, type OpenApiDocument } from './path-registrar';
@@ -18,6 +17,16 @@ import { registerProxyPaths } from './register-proxy-paths';
 import { registerDevicePaths, registerSessionPaths } from './register-session-paths';
 
 export type { OpenApiDocument } from './path-registrar';
+
+/** A provider, as the document needs it (src/providers.ts's descriptors are such). */
+export interface DocumentedProvider extends ProviderNames {
+  /** Its tag's description. */
+  readonly summary: string;
+  /** An OAuth code-flow provider, documented as every such one. */
+  readonly oauth?: { readonly codeParams: readonly [string, ...string[]] };
+  /** Documents the paths only this provider has. */
+  registerPaths?(ctx: PathContext): void;
+}
 export { PROXY_METHODS } from './register-proxy-paths';
 
 /** Answered before any route is chosen, so on every path (listed once, in the description). */
@@ -37,7 +46,7 @@ const TRANSPORT_PROBLEMS = [
  */
 export function buildOpenApiDocument(
   config: Config,
-  providers: readonly Provider[],
+  providers: readonly DocumentedProvider[],
 ): OpenApiDocument {
   const oauthProviders = providers.filter((p) => p.oauth !== undefined);
   const registry = new OpenAPIRegistry();
@@ -115,7 +124,7 @@ function registerSecuritySchemes(registry: OpenAPIRegistry, cookieName: string):
 function generate(
   registry: OpenAPIRegistry,
   config: Config,
-  providers: readonly Provider[],
+  providers: readonly DocumentedProvider[],
 ): OpenApiDocument {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

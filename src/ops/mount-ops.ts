@@ -1,8 +1,9 @@
 import type { Express } from 'express';
-import type { AppContext } from '../app-context';
+import type { Kv } from '../store/kv';
+import type { Metrics } from './metrics';
 import { addOpsRoutes } from './ops-routes';
 
 /** /healthz, /readyz, /metrics: probes, never touched by sessions or CSRF. */
-export function mountOps(app: Express, ctx: AppContext): void {
-  addOpsRoutes(app, { kv: ctx.kv, metrics: ctx.metrics });
+export function mountOps(app: Express, deps: { kv: Kv; metrics: Metrics }): void {
+  addOpsRoutes(app, deps);
 }

@@ -1,12 +1,8 @@
 import { Agent } from 'undici';
 import type { Config } from '../config';
-import { grantLinkHooks, grantStoreOf } from '../oauth/mount-oauth-provider';
-import { SessionStore } from '../session/express-session-adapter';
-import { SessionIndex } from '../session/session-index';
+import type { SessionIndex } from '../session/session-index';
 import { isValidUserId } from '../session/user-id';
 import { createKv } from '../store/create-kv';
-import type { Kv } from '../store/kv';
-import { SealedBox } from '../store/sealed-box';
 import { runDoctor, type DoctorCheck, type DoctorDeps } from './doctor';
 
 export const USAGE = `usage: token-bff <command>
@@ -27,10 +23,17 @@ export interface CommandResult {
   out: string;
 }
 
+/** A provider whose users' grants an operator can revoke. */
+export interface GrantHolder {
+  label: string;
+  revokeGrant(subject: string): Promise<{ existed: boolean; linkedSessions: number }>;
+}
+
+/** The store-level core the service itself runs on (src/store-core.ts), as the commands use it. */
 export interface OperatorDeps {
-  config: Config;
-  kv: Kv;
-  now: () => number;
+  /** The users' sessions: ending one here undoes every provider's link to it. */
+  index: SessionIndex;
+  grantHolders: readonly GrantHolder[];
 }
 
 // An id as the service accepts one (the one user-id rule: a Liker ID obeys it too).
@@ -51,17 +54,7 @@ export async function runOperatorCommand(
       out: `token-bff ${command}: give exactly one id of 1 to 255 characters, without control characters`,
     };
   }
-  const { config, kv, now } = deps;
-  const box = new SealedBox(config.tokenEncryptionKeys);
-  const grants = grantStoreOf('likecoin', config, kv, box);
-  const index = new SessionIndex({
-    kv,
-    store: new SessionStore(kv, config.session.ttlSeconds),
-    ttlMs: config.session.ttlSeconds * 1000,
-    now,
-    onEnd: [grantLinkHooks('likecoin', grants, now).onEnd],
-    onEnded: () => undefined,
-  });
+  const { index } = deps;
   switch (command) {
     case 'sessions list': {
       const sessions = await index.list(id);
@@ -84,16 +77,16 @@ export async function runOperatorCommand(
       return { code: 0, out: `ended ${ended} session(s) of ${JSON.stringify(id)}` };
     }
     default: {
-      const grantId = grants.idOf(id);
-      const linked = await grants.linkedSessions(grantId);
-      const existed = (await grants.read(grantId)) !== undefined;
-      await grants.forget(grantId);
-      return {
-        code: 0,
-        out: existed
-          ? `forgot the LikeCoin grant of ${JSON.stringify(id)} (${linked.length} linked session(s))`
-          : `no LikeCoin grant for ${JSON.stringify(id)}`,
-      };
+      const lines = [];
+      for (const holder of deps.grantHolders) {
+        const { existed, linkedSessions } = await holder.revokeGrant(id);
+        lines.push(
+          existed
+            ? `forgot the ${holder.label} grant of ${JSON.stringify(id)} (${linkedSessions} linked session(s))`
+            : `no ${holder.label} grant for ${JSON.stringify(id)}`,
+        );
+      }
+      return { code: 0, out: lines.join('\n') };
     }
   }
 }

@@ -1,5 +1,7 @@
-import type { Express } from 'express';
-import type { AppContext } from '../app-context';
+import type { Express, Request, RequestHandler } from 'express';
+import type { Config } from '../config';
+import type { RateLimiters } from '../http/rate-limits';
+import type { SessionLifecycleDeps } from './session-lifecycle';
 import { deviceRoutes, sessionRoutes, type SessionRoutesDeps } from './session-routes';
 import { createAppTokenVerifier } from './verify-app-token';
 
@@ -8,8 +10,22 @@ export function sessionBoundPaths(providers: readonly { name: string }[]): strin
   return ['/session', '/sessions', ...providers.map((p) => `/${p.name}`)];
 }
 
+export interface SessionMountDeps {
+  config: Config;
+  /** Every provider: each one's /<name> is session-bound. */
+  providers: readonly { name: string }[];
+  /** Providers whose users are `<name>:<id>`: no app user id may read as one. */
+  signInProviders: readonly string[];
+  sessionChain: RequestHandler[];
+  rateLimits: Pick<RateLimiters, 'login'>;
+  lifecycle: SessionLifecycleDeps;
+  csrf: RequestHandler;
+  rejectDeadCredential: RequestHandler;
+  describeProviders: (req: Request) => Promise<Record<string, unknown>>;
+}
+
 /** The session chain on every session-bound path, then /session (login, logout) and /sessions. */
-export function mountSessions(app: Express, ctx: AppContext): void {
+export function mountSessions(app: Express, ctx: SessionMountDeps): void {
   const { config } = ctx;
   app.use(sessionBoundPaths(ctx.providers), ctx.sessionChain);
   // Before the login's work: a client over its limit gets 429 and no session.

@@ -1,0 +1,173 @@
+import type { Express } from 'express';
+import type { Config } from '../config';
+import type { AreaDeps, ProviderArea, ProviderStore, StoreDeps } from '../providers';
+import { proxyRoutes } from '../proxy/proxy-routes';
+import type { SessionEndHook } from '../session/session-index';
+import type { SessionTouchHook } from '../session/session-lifecycle';
+import type { Kv } from '../store/kv';
+import type { SealedBox } from '../store/sealed-box';
+import { connectionView } from './connection-view';
+import { FlowStore } from './flow-store';
+import { grantBearer } from './grant-bearer';
+import { GrantRefresher } from './grant-refresher';
+import { GrantStore } from './grant-store';
+import type { OAuthProvider } from './provider';
+import { oauthRoutes } from './oauth-routes';
+import { tokenEndpointClient } from './token-endpoint-client';
+
+/** The grants of provider `name`. */
+function grantStoreOf(name: string, config: Config, kv: Kv, box: SealedBox): GrantStore {
+  return new GrantStore(kv, box, {
+    namespace: name,
+    ttlMs: config.session.ttlSeconds * 1000,
+    cacheEntries: config.limits.cacheEntries,
+  });
+}
+
+/** A session's link to its grant ends with the session, and lives as long as it does. */
+function grantLinkHooks(
+  name: string,
+  grants: GrantStore,
+  now: () => number,
+): { onEnd: SessionEndHook; onTouch: SessionTouchHook } {
+  return {
+    onEnd: async (sessionId, data) => {
+      const grantId = data.grants?.[name];
+      if (grantId !== undefined) await grants.unlink(grantId, sessionId, now());
+    },
+    onTouch: async (sessionId, data, lapsesAt) => {
+      const grantId = data.grants?.[name];
+      if (grantId !== undefined) await grants.touch(grantId, sessionId, lapsesAt);
+    },
+  };
+}
+
+export interface ProviderTimings {
+  /** The token endpoint's whole call. */
+  tokenTimeoutMs: number;
+  /** How long a started flow may take. */
+  stateTtlMs: number;
+}
+
+/**
+ * One OAuth provider, opened on the store: its grants, linked to sessions (a session's link
+ * ends and lives with it), what GET /session shows of them, and the operator's revocation.
+ * Its routes (`area`) come once the whole session layer is known: the flow at /<name>, and the
+ * proxy with the grant's Bearer at /<name>/api, with their single-flight refresh.
+ */
+export function openOAuthProvider(
+  core: StoreDeps,
+  provider: OAuthProvider,
+  timings: ProviderTimings,
+): ProviderStore {
+  const { config, kv, box, now } = core;
+  const grants = grantStoreOf(provider.name, config, kv, box);
+  return {
+    ...grantLinkHooks(provider.name, grants, now),
+    view: (req) => connectionView(req, provider, grants),
+    revokeGrant: grantRevoker(grants),
+    area: (deps) => oauthArea(deps, { kv, box }, provider, grants, timings),
+  };
+}
+
+/**
+ * The grants of a provider the service is not configured for: none can be made, but an
+ * operator can still revoke those made while it was.
+ */
+export function revokeOnly(core: StoreDeps, name: string): ProviderStore['revokeGrant'] {
+  return grantRevoker(grantStoreOf(name, core.config, core.kv, core.box));
+}
+
+function grantRevoker(grants: GrantStore): NonNullable<ProviderStore['revokeGrant']> {
+  return async (subject) => {
+    const grantId = grants.idOf(subject);
+    const linked = await grants.linkedSessions(grantId);
+    const existed = (await grants.read(grantId)) !== undefined;
+    await grants.forget(grantId);
+    return { existed, linkedSessions: linked.length };
+  };
+}
+
+function oauthArea(
+  deps: AreaDeps,
+  { kv, box }: { kv: Kv; box: SealedBox },
+  provider: OAuthProvider,
+  grants: GrantStore,
+  timings: ProviderTimings,
+): ProviderArea {
+  const { config, now, metrics } = deps;
+  const { limits } = config;
+  const label = { provider: provider.name };
+  const tokenClient = tokenEndpointClient({
+    provider,
+    dispatcher: deps.upstreams,
+    timeoutMs: timings.tokenTimeoutMs,
+    maxResponseBytes: limits.tokenResponseBytes,
+    now,
+  });
+  const refresher = new GrantRefresher({
+    provider,
+    kv,
+    grants,
+    tokenClient,
+    now,
+    tokenTimeoutMs: timings.tokenTimeoutMs,
+    refreshMarginMs: limits.refreshMarginMs,
+    retryAfterSeconds: limits.providerRetryAfterSeconds,
+    rejectionCooldownMs: limits.refreshAfterRejectionCooldownMs,
+    countRefresh: deps.rateLimits.countRefresh,
+    onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
+    onWait: () => metrics.refreshWaits.inc(label),
+    onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
+    log: deps.logger,
+  });
+  const flows = new FlowStore(kv, box, {
+    namespace: provider.name,
+    ttlMs: timings.stateTtlMs,
+    maxOpenPerSession: limits.openFlowsPerSession,
+  });
+  const bearer = grantBearer(provider, grants, refresher, {
+    prefix: `/${provider.name}/api`,
+    cacheEntries: limits.cacheEntries,
+  });
+  return {
+    beforeRead: bearer.early,
+    mount: (app: Express) => {
+      // Before /<name>: the proxy owns everything under /<name>/api.
+      app.use(
+        `/${provider.name}/api`,
+        bearer.prefetch,
+        proxyRoutes({
+          prefix: `/${provider.name}/api`,
+          base: provider.apiUrl,
+          allowedPaths: provider.apiPaths,
+          dispatcher: deps.upstreams,
+          limits,
+          // The limit per user after the guards: a request they refuse is not counted, so a
+          // forged cross-site call can't spend a user's budget.
+          guards: [...deps.guards, deps.rateLimits.proxy(provider.name)],
+          bearer: bearer.bearer,
+        }),
+      );
+      app.use(
+        `/${provider.name}`,
+        oauthRoutes({
+          provider,
+          config,
+          flows,
+          stateTtlMs: timings.stateTtlMs,
+          rateLimits: deps.rateLimits.oauthFlow(provider.name),
+          grants,
+          tokenClient,
+          sessionStore: deps.sessionStore,
+          lifecycle: deps.lifecycle,
+          now,
+          csrf: deps.csrf,
+          rejectDeadCredential: deps.rejectDeadCredential,
+          onGrantReplaced: () => metrics.grantsReplaced.inc(label),
+          sessionView: deps.sessionView,
+        }),
+      );
+    },
+  };
+}
