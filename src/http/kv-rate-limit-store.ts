@@ -45,7 +45,7 @@ export class KvRateLimitStore implements Store {
     this.counter = new LeasedCounter({
       limit,
       windowMs,
-      claim: (key, by) => kv.increment(key, windowMs, by),
+      claim: (key, by) => kv.increment(key, windowMs, now(), by),
       now,
       maxLeases,
     });
@@ -57,7 +57,8 @@ export class KvRateLimitStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
-    await this.kv.decrement(this.keyOf(key), this.options.windowMs);
+    const { windowMs, now } = this.options;
+    await this.kv.decrement(this.keyOf(key), windowMs, now());
     this.counter.tookBack(this.keyOf(key));
   }
 

@@ -103,14 +103,13 @@ function rateLimiter(
 
 /** A limit outside HTTP middleware (refreshes happen deep inside a proxied call). */
 function counter(
-  { kv, windowMs }: RateLimitDeps,
+  { kv, windowMs, now }: RateLimitDeps,
   name: string,
   limit: number,
 ): (subject: string) => Promise<void> {
   if (limit === 0) return async () => {};
   return async (subject) => {
-    const { hits, resetAt } = await kv.increment(keys.rateLimit(name, subject), windowMs);
-    if (hits > limit)
-      throw problems.rateLimited(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)));
+    const { hits, resetAt } = await kv.increment(keys.rateLimit(name, subject), windowMs, now());
+    if (hits > limit) throw problems.rateLimited(Math.max(1, Math.ceil((resetAt - now()) / 1000)));
   };
 }

@@ -48,20 +48,27 @@ export interface Kv {
   /** `key`'s value while `hashKey` has `field`, else null: one read of a membership-gated value. */
   getIfMember(key: string, hashKey: string, field: string): Promise<string | null>;
   /**
-   * Counts `by` (default 1) more hits in the fixed window of `windowMs` that holds now. Windows
-   * are aligned to the epoch, so every instance agrees on them without asking the store, and a
-   * count costs one plain INCRBY (no script). Answers the hits so far in this window, these
-   * included, and when it ends (ms since the epoch).
+   * Counts `by` (default 1) more hits in the fixed window of `windowMs` that holds `nowMs` (the
+   * caller's clock: the store keeps none of its own for windows). Windows are aligned to the
+   * epoch, so every instance agrees on them without asking the store, and a count costs one
+   * plain INCRBY (no script). Answers the hits so far in this window, these included, and when
+   * it ends (ms since the epoch).
    */
-  increment(key: string, windowMs: number, by?: number): Promise<{ hits: number; resetAt: number }>;
-  /** Takes one hit back from the current window (a request the limit should not count after all). */
-  decrement(key: string, windowMs: number): Promise<void>;
+  increment(
+    key: string,
+    windowMs: number,
+    nowMs: number,
+    by?: number,
+  ): Promise<{ hits: number; resetAt: number }>;
+  /** Takes one hit back from the window holding `nowMs` (a hit the limit should not count). */
+  decrement(key: string, windowMs: number, nowMs: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   /** Resolves when the store answers. */
   ping(): Promise<void>;
   /**
-   * Resolves once connected, or rejects with StoreUnavailableError after `timeoutMs` (for a
-   * short-lived process such as the CLI; the service itself fails fast instead of waiting).
+   * Resolves once connected, or rejects with StoreUnavailableError after `timeoutMs`: start-up
+   * (the service before it listens, the CLI, the doctor) waits this long at most. Commands never
+   * wait: while the store is down each one fails at once.
    */
   ready(timeoutMs: number): Promise<void>;
   close(): Promise<void>;

@@ -129,19 +129,20 @@ export class MemoryKv implements Kv {
     return this.get(key);
   }
 
-  async increment(key: string, windowMs: number, by = 1) {
-    const counter = windowCounter(key, windowMs, this.now());
+  async increment(key: string, windowMs: number, nowMs: number, by = 1) {
+    const counter = windowCounter(key, windowMs, nowMs);
     const entry = this.live(this.strings, counter.key);
     if (!entry) {
-      await this.set(counter.key, String(by), counter.endsAt - this.now());
+      // The window's time left by the caller's clock, which chose the window.
+      await this.set(counter.key, String(by), counter.endsAt - nowMs);
       return { hits: by, resetAt: counter.endsAt };
     }
     entry.value = String(Number(entry.value) + by);
     return { hits: Number(entry.value), resetAt: counter.endsAt };
   }
 
-  async decrement(key: string, windowMs: number): Promise<void> {
-    const entry = this.live(this.strings, windowCounter(key, windowMs, this.now()).key);
+  async decrement(key: string, windowMs: number, nowMs: number): Promise<void> {
+    const entry = this.live(this.strings, windowCounter(key, windowMs, nowMs).key);
     if (entry && Number(entry.value) > 0) entry.value = String(Number(entry.value) - 1);
   }
 

@@ -279,8 +279,8 @@ export class RedisKv implements Kv {
     return this.run(() => this.redis.kvGetIfMember(key, hashKey, field));
   }
 
-  async increment(key: string, windowMs: number, by = 1) {
-    const counter = windowCounter(key, windowMs, Date.now());
+  async increment(key: string, windowMs: number, nowMs: number, by = 1) {
+    const counter = windowCounter(key, windowMs, nowMs);
     const hits = await this.run(() => this.redis.incrby(counter.key, by));
     // The window's first hit gives its counter a lifetime (past the window's end, so a clock a
     // little behind ours still finds it). Were Redis to fail between the two commands, the
@@ -289,8 +289,8 @@ export class RedisKv implements Kv {
     return { hits, resetAt: counter.endsAt };
   }
 
-  async decrement(key: string, windowMs: number) {
-    await this.run(() => this.redis.kvDecrement(windowCounter(key, windowMs, Date.now()).key));
+  async decrement(key: string, windowMs: number, nowMs: number) {
+    await this.run(() => this.redis.kvDecrement(windowCounter(key, windowMs, nowMs).key));
   }
 
   async del(...keys: string[]) {

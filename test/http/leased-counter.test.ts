@@ -29,7 +29,7 @@ function instance(kv: Kv, limit: number, now: () => number, maxLeases = 100, win
     maxLeases,
     claim: (key, by) => {
       claims.push(by);
-      return kv.increment(key, windowMs, by);
+      return kv.increment(key, windowMs, now(), by);
     },
   });
   return { counter, claims };
@@ -136,7 +136,7 @@ describe('LeasedCounter on one instance', () => {
       maxLeases: 100,
       claim: async (key, by) => {
         if (failing) throw new Error('store down');
-        return kv.increment(key, WINDOW, by);
+        return kv.increment(key, WINDOW, clock.now(), by);
       },
     });
     const both = await Promise.allSettled([counter.hit('u'), counter.hit('u')]);
@@ -161,8 +161,8 @@ describe('LeasedCounter on one instance', () => {
     const kv = new MemoryKv(clock.now);
     const { counter } = instance(kv, 2, clock.now);
     expect(await hitsInARow(counter, 'u', 3)).toEqual([1, 2, 3]);
-    await kv.decrement('u', WINDOW);
-    await kv.decrement('u', WINDOW);
+    await kv.decrement('u', WINDOW, clock.now());
+    await kv.decrement('u', WINDOW, clock.now());
     counter.tookBack('u');
     counter.tookBack('u');
     // Both hits are back in the store: the next claim is the window's first hit again.

@@ -101,29 +101,41 @@ export function describeKvContract(name: string, make: () => Promise<Kv>): void 
     });
 
     it('increment counts hits in the current epoch-aligned window; decrement takes one back', async () => {
-      const first = await kv.increment('rl', 60_000);
+      const first = await kv.increment('rl', 60_000, Date.now());
       expect(first.hits).toBe(1);
       expect(first.resetAt % 60_000).toBe(0);
       expect(first.resetAt).toBeGreaterThan(Date.now());
       expect(first.resetAt).toBeLessThanOrEqual(Date.now() + 60_000);
-      expect((await kv.increment('rl', 60_000)).hits).toBe(2);
-      await kv.decrement('rl', 60_000);
-      const third = await kv.increment('rl', 60_000);
+      expect((await kv.increment('rl', 60_000, Date.now())).hits).toBe(2);
+      await kv.decrement('rl', 60_000, Date.now());
+      const third = await kv.increment('rl', 60_000, Date.now());
       // Unless the window turned in between, the hit taken back is counted again.
       if (third.resetAt === first.resetAt) expect(third.hits).toBe(2);
       else expect(third.hits).toBe(1);
-      await kv.decrement('fresh', 60_000);
-      expect((await kv.increment('fresh', 60_000)).hits).toBe(1);
+      await kv.decrement('fresh', 60_000, Date.now());
+      expect((await kv.increment('fresh', 60_000, Date.now())).hits).toBe(1);
       // Another window length is another counter.
-      expect((await kv.increment('rl', 1_000)).hits).toBe(1);
+      expect((await kv.increment('rl', 1_000, Date.now())).hits).toBe(1);
     });
 
     it('increment by n counts n hits at once in the same window counter', async () => {
-      const first = await kv.increment('rl-by', 60_000, 16);
+      const first = await kv.increment('rl-by', 60_000, Date.now(), 16);
       expect(first.hits).toBe(16);
-      expect((await kv.increment('rl-by', 60_000, 3)).hits).toBe(19);
+      expect((await kv.increment('rl-by', 60_000, Date.now(), 3)).hits).toBe(19);
       const counter = windowCounter('rl-by', 60_000, first.resetAt - 1).key;
       expect(await kv.get(counter)).toBe('19');
+    });
+
+    it('increment and decrement count in the window of the time the caller gives', async () => {
+      // An hour ahead of the store's own clock: the caller's time chooses the window.
+      const later = Date.now() + 3_600_000;
+      const first = await kv.increment('rl-at', 60_000, later, 2);
+      expect(first.resetAt).toBe(windowCounter('rl-at', 60_000, later).endsAt);
+      expect(await kv.get(windowCounter('rl-at', 60_000, later).key)).toBe('2');
+      await kv.decrement('rl-at', 60_000, later);
+      expect((await kv.increment('rl-at', 60_000, later)).hits).toBe(2);
+      // The window holding the store's now is another counter.
+      expect((await kv.increment('rl-at', 60_000, Date.now())).hits).toBe(1);
     });
 
     it('deleteIfEquals deletes only the expected value', async () => {
