@@ -62,7 +62,7 @@ export async function connectGrant(
     keepCreatedAt: !signingIn,
     // The grant is in place before any session points at it.
     beforeSave: async (sessionId) => {
-      const lapsesAt = req.session.cookie.expires?.getTime() ?? Date.now();
+      const lapsesAt = req.session.cookie.expires?.getTime() ?? deps.lifecycle.now();
       const { grantId, replaced } = await grants.connect(tokens, sessionId, lapsesAt);
       req.session.grants = { [provider.name]: grantId };
       if (replaced) deps.onGrantReplaced();

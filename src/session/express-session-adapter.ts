@@ -85,6 +85,8 @@ export class SessionStore extends RedisStore {
 
   private ttlMsOf(sess: SessionData): number {
     const expires = sess.cookie?.expires;
+    // The real clock on purpose, not the service's: express-session stamps `expires` with
+    // Date.now, and the store counts the TTL down in real time.
     return expires ? Math.max(1, new Date(expires).getTime() - Date.now()) : this.ttlMs;
   }
 }

@@ -95,7 +95,7 @@ export async function endSessionOf(
 
 /** The idle lifetime was extended: the index entry and the grant links follow it. */
 export async function touchSession(req: Request, deps: SessionLifecycleDeps): Promise<void> {
-  const lapsesAt = lapsesAtOf(req);
+  const lapsesAt = lapsesAtOf(req, deps.now);
   for (const hook of deps.onTouch) await hook(req.sessionID, req.session, lapsesAt);
   await recordDevice(req, deps);
 }
@@ -109,12 +109,12 @@ async function recordDevice(req: Request, deps: SessionLifecycleDeps): Promise<v
     userAgent: device.userAgent,
     createdAt,
     lastSeenAt: deps.now(),
-    expiresAt: lapsesAtOf(req),
+    expiresAt: lapsesAtOf(req, deps.now),
   });
 }
 
-function lapsesAtOf(req: Request): number {
-  return req.session.cookie.expires?.getTime() ?? Date.now();
+function lapsesAtOf(req: Request, now: () => number): number {
+  return req.session.cookie.expires?.getTime() ?? now();
 }
 
 /** GET /session's answer: who is signed in, and what each provider link looks like. */
@@ -135,7 +135,10 @@ export function sessionToken(req: Request, config: SessionConfig): string {
   return sign(req.sessionID, config.secrets[0] ?? '');
 }
 
-/** When the session ends if left idle (or at its absolute end, whichever comes first). */
-export function sessionExpiry(req: Request): string {
-  return new Date(lapsesAtOf(req)).toISOString();
+/**
+ * When the session ends if left idle (or at its absolute end, whichever comes first). `now`
+ * only answers for a cookie without an expiry, which the session chain never sets.
+ */
+export function sessionExpiry(req: Request, now: () => number = Date.now): string {
+  return new Date(lapsesAtOf(req, now)).toISOString();
 }

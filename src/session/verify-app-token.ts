@@ -33,6 +33,7 @@ export type AppTokenVerifier = (idToken: unknown) => Promise<string>;
 /**
  * Verifies the app's own ID token and returns the user id it names. `signInProviders` are the
  * providers whose sign-ins name users `<provider>:<id>`: an app id written that way is refused.
+ * `now` is the service's clock: exp, nbf and iat are all judged by it.
  */
 export function createAppTokenVerifier(
   cfg: AppJwtConfig,
@@ -45,6 +46,7 @@ export function createAppTokenVerifier(
     | 'providerRetryAfterSeconds'
   >,
   signInProviders: readonly string[] = [],
+  now: () => number = Date.now,
 ): AppTokenVerifier {
   const key: KeyObject | JWTVerifyGetKey = cfg.secret
     ? createSecretKey(Buffer.from(cfg.secret, 'utf8'))
@@ -68,22 +70,21 @@ export function createAppTokenVerifier(
     ) {
       throw problems.invalidRequest('Send { "id_token": "<JWT>" }.');
     }
+    const at = now();
+    const judged = { ...options, currentDate: new Date(at) };
     let payload: JWTPayload;
     try {
       // `key` is one of two types; jose's overloads want them apart.
       payload =
         typeof key === 'function'
-          ? (await jwtVerify(idToken, key, options)).payload
-          : (await jwtVerify(idToken, key, options)).payload;
+          ? (await jwtVerify(idToken, key, judged)).payload
+          : (await jwtVerify(idToken, key, judged)).payload;
     } catch (err) {
       throw appTokenProblem(err, limits.providerRetryAfterSeconds);
     }
     // jose checks iat only with maxTokenAge; a token issued in the future is forged or from a
     // wrong clock, and would outlive its intended lifetime.
-    if (
-      typeof payload.iat === 'number' &&
-      payload.iat > Date.now() / 1000 + limits.clockToleranceSeconds
-    ) {
+    if (typeof payload.iat === 'number' && payload.iat > at / 1000 + limits.clockToleranceSeconds) {
       throw problems.invalidIdToken('The token\'s "iat" claim is not accepted.');
     }
     return userIdFromClaim(payload[cfg.userClaim], signInProviders);
