@@ -1,7 +1,8 @@
 import type { Config } from '../config';
 import type { Kv } from './kv';
 import { MemoryKv } from './memory-kv';
-import { RedisKv, createRedisClient } from './redis-kv';
+import { createRedisClient } from './redis-client';
+import { RedisKv } from './redis-kv';
 
 /** Redis (a node, Sentinel or Cluster) when configured, else the embedded memory store. */
 export function createKv(config: Config): Kv {

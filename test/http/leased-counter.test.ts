@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { LeasedCounter, leaseSize } from '../../src/http/leased-counter';
 import { windowCounter, type Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
-import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
+import { createRedisClient } from '../../src/store/redis-client';
+import { RedisKv } from '../../src/store/redis-kv';
 import { sharedRedisTopology } from '../support/test-app';
 
 const WINDOW = 60_000;

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { MemoryKv } from '../../src/store/memory-kv';
-import { RedisKv, createRedisClient } from '../../src/store/redis-kv';
+import { createRedisClient } from '../../src/store/redis-client';
+import { RedisKv } from '../../src/store/redis-kv';
 import { describeKvContract } from '../support/kv-contract';
 import { sharedRedisTopology } from '../support/test-app';
 

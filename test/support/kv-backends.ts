@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
-import { RedisKv, createRedisClient, type RedisClient } from '../../src/store/redis-kv';
+import { createRedisClient, type RedisClient } from '../../src/store/redis-client';
+import { RedisKv } from '../../src/store/redis-kv';
 import { escapeGlob, scanKeys } from '../../src/store/scan-keys';
 import { sharedRedisTopology } from './test-app';
 
