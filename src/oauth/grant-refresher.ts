@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { problems } from '../http/problems';
-import type { Kv } from '../store/kv';
-import { randomHandle } from './authorization-url';
-import type { GrantStore, StoredGrant } from './grant-store';
+import type { GrantLock, GrantStore, StoredGrant } from './grant-store';
 import type { GrantedTokens, OAuthProvider } from './provider';
 import { providerProblem } from './provider-problem';
 import {
@@ -38,7 +36,6 @@ const OUTCOME_OF: Record<ProviderFailure, RefreshOutcome> = {
 
 export interface RefresherDeps {
   provider: OAuthProvider;
-  kv: Kv;
   grants: GrantStore;
   tokenClient: TokenEndpointClient;
   now: () => number;
@@ -63,9 +60,10 @@ export interface RefresherDeps {
 /**
  * Keeps grants' access tokens fresh. The provider keeps one refresh token per user and client,
  * and issuing a new one kills the old, so two refreshes of one grant must never race: within a
- * process every caller shares one promise, and across processes a Redis lock (owner token, lease
- * longer than the token call) lets one refresh while the others wait and re-read. Writes are
- * compare-and-set, so a new connection that replaced the grant meanwhile wins over a refresh.
+ * process every caller shares one promise, and across processes the grant's lock in the store
+ * (leased longer than the token call) lets one refresh while the others wait and re-read.
+ * Writes are compare-and-set, so a new connection that replaced the grant meanwhile wins over a
+ * refresh.
  *
  * Two guards keep the token endpoint from being hammered through us: a per-grant rate limit
  * counted before every refresh call, and a short cooldown after each refresh during which an
@@ -117,9 +115,8 @@ export class GrantRefresher {
     staleAccessToken: string,
     reason: 'expiry' | 'rejection',
   ): Promise<GrantedTokens> {
-    const { kv, grants, provider } = this.deps;
-    const { lock: lockKey, recentlyRefreshed } = grants.keysOf(grantId);
-    const owner = randomHandle();
+    const { grants, provider } = this.deps;
+    const lock = grants.lock(grantId);
     for (let waited = false; ; waited = true) {
       const stored = await grants.read(grantId);
       // Gone: another instance was refused and forgot the grant (or it was disconnected).
@@ -132,22 +129,22 @@ export class GrantRefresher {
       // The holder finished without new tokens (the provider failed it): not our turn to retry.
       if (waited) throw this.unavailable();
       // The stored tokens are the fresh ones the API just refused: no second refresh for that.
-      if (reason === 'rejection' && (await kv.get(recentlyRefreshed)) !== null) {
+      if (reason === 'rejection' && (await grants.recentlyRefreshed(grantId))) {
         return stored.tokens;
       }
-      if (await kv.setIfAbsent(lockKey, owner, this.leaseMs)) {
+      if (await lock.acquire(this.leaseMs)) {
         try {
           return await this.refreshHoldingLock(grantId, stored);
         } finally {
-          await kv.deleteIfEquals(lockKey, owner);
+          await lock.release();
         }
       }
-      await this.released(lockKey);
+      await this.released(lock);
     }
   }
 
   private async refreshHoldingLock(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
-    const { kv, grants, tokenClient } = this.deps;
+    const { grants, tokenClient } = this.deps;
     // Nothing to refresh with (the provider never gave a refresh token): the grant ends here, as
     // a refused one does, rather than asking the provider a question it can only refuse.
     if (stored.tokens.refreshToken === '') return this.refused(grantId, stored);
@@ -174,9 +171,7 @@ export class GrantRefresher {
     // lost cooldown costs one more refresh at most, while a failure here would lose the tokens
     // the provider just rotated.
     if (this.deps.rejectionCooldownMs > 0) {
-      await kv
-        .set(grants.keysOf(grantId).recentlyRefreshed, '1', this.deps.rejectionCooldownMs)
-        .catch(() => undefined);
+      await grants.markRefreshed(grantId, this.deps.rejectionCooldownMs).catch(() => undefined);
     }
     // Compare-and-set: a reconnect that replaced the grant meanwhile wins over this write.
     if (await grants.replace(grantId, stored.version, granted)) return granted;
@@ -219,11 +214,16 @@ export class GrantRefresher {
     );
   }
 
-  private async released(lockKey: string): Promise<void> {
+  /**
+   * Waits for the holder to let go, at most one lease. The real clock on purpose, not `now`:
+   * the wait sleeps in real time and the lease runs out in the store's, so a test's clock that
+   * stands still must not make it wait for ever.
+   */
+  private async released(lock: GrantLock): Promise<void> {
     const deadline = Date.now() + this.leaseMs;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      if ((await this.deps.kv.get(lockKey)) === null) return;
+      if (!(await lock.isHeld())) return;
     }
   }
 }

@@ -3,6 +3,7 @@ import { keys, type GrantKeys } from '../store/keys';
 import type { Kv } from '../store/kv';
 import type { SealedBox } from '../store/sealed-box';
 import { putBounded } from '../store/bounded-map';
+import { randomHandle } from './authorization-url';
 import type { GrantedTokens } from './provider';
 
 // Writes of one grant that lose a compare-and-set in a row before a connection gives up writing
@@ -21,6 +22,19 @@ export interface StoredGrant {
   tokens: GrantedTokens;
   /** The stored value as read: the version a compare-and-set write must still find. */
   version: string;
+}
+
+/**
+ * One holder's handle on a grant's refresh lock, shared by every instance on the store. The
+ * lock is leased, so a holder that dies lets go of it when the lease runs out.
+ */
+export interface GrantLock {
+  /** Takes the lock for `leaseMs` unless someone holds it. True when this holder has it now. */
+  acquire(leaseMs: number): Promise<boolean>;
+  /** Lets go, only if this holder still has it: once the lease ran out, it may be another's. */
+  release(): Promise<void>;
+  /** Whether anyone holds the lock. */
+  isHeld(): Promise<boolean>;
 }
 
 export interface GrantStoreOptions {
@@ -139,6 +153,28 @@ export class GrantStore {
     ]);
     if (forgotten) this.opened.delete(grantId);
     return forgotten;
+  }
+
+  /** A new holder's handle on the grant's refresh lock (its own owner token). */
+  lock(grantId: string): GrantLock {
+    const key = this.keysOf(grantId).lock;
+    const owner = randomHandle();
+    return {
+      acquire: (leaseMs) => this.kv.setIfAbsent(key, owner, leaseMs),
+      release: async () => {
+        await this.kv.deleteIfEquals(key, owner);
+      },
+      isHeld: async () => (await this.kv.get(key)) !== null,
+    };
+  }
+
+  /** The grant was just refreshed: for `cooldownMs`, recentlyRefreshed answers true. */
+  async markRefreshed(grantId: string, cooldownMs: number): Promise<void> {
+    await this.kv.set(this.keysOf(grantId).recentlyRefreshed, '1', cooldownMs);
+  }
+
+  async recentlyRefreshed(grantId: string): Promise<boolean> {
+    return (await this.kv.get(this.keysOf(grantId).recentlyRefreshed)) !== null;
   }
 
   /** Ids of the sessions linked to the grant (lapsed links included until they are pruned). */

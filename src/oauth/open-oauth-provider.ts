@@ -107,7 +107,6 @@ function oauthArea(
   });
   const refresher = new GrantRefresher({
     provider,
-    kv,
     grants,
     tokenClient,
     now,

@@ -64,7 +64,7 @@ const GET_IF_MEMBER = `
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return false end
 return redis.call('GET', KEYS[1])`;
 
-/** RedisKv's commands that name several keys at once (see the Cluster options in redis-client.ts). */
+/** RedisKv's commands naming several keys at once (see the Cluster options, redis-client.ts). */
 export const MULTI_KEY_COMMANDS = ['kvHashDeleteLast', 'kvGetIfMember', 'del'] as const;
 
 /** The scripts as the client's commands, once defineScripts has run on it. */

@@ -82,7 +82,6 @@ function refresherWith(overrides: Partial<RefresherDeps> = {}): GrantRefresher {
   const tokenTimeoutMs = overrides.tokenTimeoutMs ?? 2000;
   const deps = {
     provider,
-    kv,
     grants,
     tokenClient: clientWith(tokenTimeoutMs),
     now: Date.now,

@@ -130,7 +130,6 @@ export function describeProviderConformance(target: ConformanceTarget): void {
     const refresherOf = (p: OAuthProvider = provider, timeoutMs = TIMEOUT_MS) =>
       new GrantRefresher({
         provider: p,
-        kv,
         grants,
         tokenClient: clientOf(p, timeoutMs),
         now: Date.now,
