@@ -1,8 +1,8 @@
 import { sign } from 'cookie-signature';
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
 import type { SessionConfig } from '../config';
-import { randomHandle } from '../oauth/authorization-url';
 import { discardSessionChanges, regenerate, saveSession } from './express-session-adapter';
 import { cleanUserAgent, type EndReason, type SessionIndex } from './session-index';
 import { credentialOf, isLive, type SessionUser } from './session-data';
@@ -58,7 +58,7 @@ export async function startSession(
   req.session.touchedAt = t;
   req.session.user = user;
   req.session.device = {
-    handle: (keep && previous.device?.handle) || randomHandle(),
+    handle: (keep && previous.device?.handle) || newDeviceHandle(),
     carrier: credentialOf(req).carrier === 'bearer' ? 'bearer' : 'cookie',
     userAgent: cleanUserAgent(req.headers['user-agent']),
   };
@@ -111,6 +111,11 @@ async function recordDevice(req: Request, deps: SessionLifecycleDeps): Promise<v
     lastSeenAt: deps.now(),
     expiresAt: lapsesAtOf(req, deps.now),
   });
+}
+
+/** 256 random bits: GET /sessions shows it, so it must tell nothing and be unguessable. */
+function newDeviceHandle(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 function lapsesAtOf(req: Request, now: () => number): number {
