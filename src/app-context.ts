@@ -5,7 +5,7 @@ import { originOf, type Config } from './config';
 import { corsFor } from './http/cors';
 import { createRateLimiters } from './http/rate-limits';
 import type { Metrics } from './ops/metrics';
-import type { AreaDeps, Provider, ProviderArea } from './providers';
+import type { AreaDeps, Provider, ProviderArea } from './area/provider';
 import { sessionMiddleware } from './session/express-session-adapter';
 import { csrfGuard } from './session/csrf-guard';
 import { liveUserIdOf } from './session/session-data';

@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './ops/metrics';
 import { mountOpenApi } from './openapi/mount-openapi';
 import { mountOps } from './ops/mount-ops';
 import { mountSessions } from './session/mount-sessions';
-import type { Provider } from './providers';
+import type { Provider } from './area/provider';
 import type { Kv } from './store/kv';
 
 /**

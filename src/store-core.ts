@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Config } from './config';
-import type { Provider, ProviderStore } from './providers';
+import type { Provider, ProviderStore } from './area/provider';
 import { SessionStore } from './session/express-session-adapter';
 import { SessionIndex, type EndReason } from './session/session-index';
 import type { SessionTouchHook } from './session/session-lifecycle';

@@ -4,7 +4,7 @@ import { NOT_CONNECTED } from '../oauth/connection-view';
 import { oauthCheckNames, oauthChecks } from '../oauth/oauth-checks';
 import { openOAuthProvider, revokeOnly } from '../oauth/open-oauth-provider';
 import { notConfigured } from '../ops/doctor';
-import type { Provider, ProviderStore } from '../providers';
+import type { Provider, ProviderStore } from '../area/provider';
 import { LIKECOIN_CODE_PARAMS, likeCoinProvider } from './likecoin-provider';
 
 export const LIKECOIN = { name: 'likecoin', label: 'LikeCoin' } as const;

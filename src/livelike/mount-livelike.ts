@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { problems } from '../http/problems';
 import { proxyRoutes } from '../proxy/proxy-routes';
 import { requireUser } from '../session/require-user';
-import type { AreaDeps, Provider } from '../providers';
+import type { AreaDeps, Provider } from '../area/provider';
 import { liveLikeChecks } from './livelike-checks';
 import { registerLiveLikePaths } from './livelike-openapi';
 import { liveLikeRoutes } from './livelike-routes';

@@ -130,7 +130,7 @@ function complete(deps: OAuthRoutesDeps): RequestHandler {
     res.json({
       ...(await deps.sessionView(req)),
       session_token: sessionToken(req, config.session),
-      expires_at: sessionExpiry(req),
+      expires_at: sessionExpiry(req, deps.now),
     });
   };
 }

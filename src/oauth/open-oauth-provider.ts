@@ -1,6 +1,11 @@
-import type { Express } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config';
-import type { AreaDeps, ProviderArea, ProviderStore, StoreDeps } from '../providers';
+import type { RateLimiters } from '../http/rate-limits';
+import type { Metrics } from '../ops/metrics';
+import type { SessionReadHook, SessionStore } from '../session/express-session-adapter';
+import type { SessionLifecycleDeps } from '../session/session-lifecycle';
 import { proxyRoutes } from '../proxy/proxy-routes';
 import type { SessionEndHook } from '../session/session-index';
 import type { SessionTouchHook } from '../session/session-lifecycle';
@@ -14,6 +19,46 @@ import { GrantStore } from './grant-store';
 import type { OAuthProvider } from './provider';
 import { oauthRoutes } from './oauth-routes';
 import { tokenEndpointClient } from './token-endpoint-client';
+
+/** What a provider's store-level part is opened on (src/area/provider.ts's StoreDeps). */
+export interface OAuthStoreDeps {
+  config: Config;
+  kv: Kv;
+  box: SealedBox;
+  now: () => number;
+}
+
+/** What its routes are built on: the service's shared parts (src/area/provider.ts's AreaDeps). */
+export interface OAuthAreaDeps {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  metrics: Pick<Metrics, 'refreshes' | 'refreshWaits' | 'sessionsEnded' | 'grantsReplaced'>;
+  upstreams: Dispatcher;
+  rateLimits: Pick<RateLimiters, 'countRefresh' | 'proxy' | 'oauthFlow'>;
+  sessionStore: SessionStore;
+  lifecycle: SessionLifecycleDeps;
+  guards: RequestHandler[];
+  rejectDeadCredential: RequestHandler;
+  csrf: RequestHandler;
+  sessionView: (req: Request) => Promise<Record<string, unknown>>;
+}
+
+/**
+ * An OAuth provider's store-level part: its grants and what hangs on sessions (structurally a
+ * src/area/provider.ts ProviderStore; the provider folders hand it on as one).
+ */
+export interface OAuthProviderStore {
+  onEnd: SessionEndHook;
+  onTouch: SessionTouchHook;
+  view: (req: Request) => Promise<unknown>;
+  revokeGrant: GrantRevoker;
+  area(deps: OAuthAreaDeps): { beforeRead: SessionReadHook; mount(app: Express): void };
+}
+
+export type GrantRevoker = (
+  subject: string,
+) => Promise<{ existed: boolean; linkedSessions: number }>;
 
 /** The grants of provider `name`. */
 function grantStoreOf(name: string, config: Config, kv: Kv, box: SealedBox): GrantStore {
@@ -56,10 +101,10 @@ export interface ProviderTimings {
  * proxy with the grant's Bearer at /<name>/api, with their single-flight refresh.
  */
 export function openOAuthProvider(
-  core: StoreDeps,
+  core: OAuthStoreDeps,
   provider: OAuthProvider,
   timings: ProviderTimings,
-): ProviderStore {
+): OAuthProviderStore {
   const { config, kv, box, now } = core;
   const grants = grantStoreOf(provider.name, config, kv, box);
   return {
@@ -74,11 +119,11 @@ export function openOAuthProvider(
  * The grants of a provider the service is not configured for: none can be made, but an
  * operator can still revoke those made while it was.
  */
-export function revokeOnly(core: StoreDeps, name: string): ProviderStore['revokeGrant'] {
+export function revokeOnly(core: OAuthStoreDeps, name: string): GrantRevoker {
   return grantRevoker(grantStoreOf(name, core.config, core.kv, core.box));
 }
 
-function grantRevoker(grants: GrantStore): NonNullable<ProviderStore['revokeGrant']> {
+function grantRevoker(grants: GrantStore): GrantRevoker {
   return async (subject) => {
     const grantId = grants.idOf(subject);
     const linked = await grants.linkedSessions(grantId);
@@ -89,12 +134,12 @@ function grantRevoker(grants: GrantStore): NonNullable<ProviderStore['revokeGran
 }
 
 function oauthArea(
-  deps: AreaDeps,
+  deps: OAuthAreaDeps,
   { kv, box }: { kv: Kv; box: SealedBox },
   provider: OAuthProvider,
   grants: GrantStore,
   timings: ProviderTimings,
-): ProviderArea {
+): ReturnType<OAuthProviderStore['area']> {
   const { config, now, metrics } = deps;
   const { limits } = config;
   const label = { provider: provider.name };

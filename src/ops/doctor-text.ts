@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { RedisTopology } from '../store/redis-topology';
+import type { RedisTopology } from '../config';
 
 // What `token-bff doctor` may print of what it configured and what the world answered.
 

@@ -35,7 +35,8 @@ export function mountSessions(app: Express, ctx: SessionMountDeps): void {
     jsonBodyBytes: config.limits.jsonBodyBytes,
     lifecycle: ctx.lifecycle,
     verifyAppToken:
-      config.appJwt && createAppTokenVerifier(config.appJwt, config.limits, ctx.signInProviders),
+      config.appJwt &&
+      createAppTokenVerifier(config.appJwt, config.limits, ctx.signInProviders, ctx.lifecycle.now),
     csrf: ctx.csrf,
     rejectDeadCredential: ctx.rejectDeadCredential,
     describeProviders: ctx.describeProviders,

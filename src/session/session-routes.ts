@@ -50,7 +50,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
     res.json({
       user: { id: userId },
       session_token: sessionToken(req, config),
-      expires_at: sessionExpiry(req),
+      expires_at: sessionExpiry(req, lifecycle.now),
     } satisfies z.input<typeof LoginAnswer>);
   });
 

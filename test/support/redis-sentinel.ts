@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RedisAddress } from '../../src/store/redis-topology';
+import type { RedisAddress } from '../../src/config';
 import { adminClient, pollUntil, spawnRedis, type RedisProcess } from './redis-process';
 import { INSTALL_HINT, freePort, hasRedisServer } from './redis-server';
 

@@ -11,7 +11,7 @@ import type { Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
 import { createKv } from '../../src/store/create-kv';
 import { RedisKv } from '../../src/store/redis-kv';
-import type { RedisTopology } from '../../src/store/redis-topology';
+import type { RedisTopology } from '../../src/config';
 import { escapeGlob, scanKeys } from '../../src/store/scan-keys';
 import { LogCapture } from './log-capture';
 

@@ -1,16 +1,16 @@
 import type { Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { Config } from './config';
-import type { RateLimiters } from './http/rate-limits';
-import type { DocumentedProvider } from './openapi/openapi-document';
-import type { DoctorCheck } from './ops/doctor';
-import type { Metrics } from './ops/metrics';
-import type { SessionReadHook, SessionStore } from './session/express-session-adapter';
-import type { SessionEndHook } from './session/session-index';
-import type { SessionLifecycleDeps, SessionTouchHook } from './session/session-lifecycle';
-import type { Kv } from './store/kv';
-import type { SealedBox } from './store/sealed-box';
+import type { Config } from '../config';
+import type { RateLimiters } from '../http/rate-limits';
+import type { DocumentedProvider } from '../openapi/openapi-document';
+import type { DoctorCheck } from '../ops/doctor';
+import type { Metrics } from '../ops/metrics';
+import type { SessionReadHook, SessionStore } from '../session/express-session-adapter';
+import type { SessionEndHook } from '../session/session-index';
+import type { SessionLifecycleDeps, SessionTouchHook } from '../session/session-lifecycle';
+import type { Kv } from '../store/kv';
+import type { SealedBox } from '../store/sealed-box';
 
 /**
  * One provider of the service (LiveLike, LikeCoin, …), described once. `src/app.ts` names the
