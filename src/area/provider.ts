@@ -1,16 +1,13 @@
-import type { Express, Request, RequestHandler } from 'express';
-import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
+import type { Express, Request } from 'express';
 import type { Config } from '../config';
 import type { RateLimiters } from '../http/rate-limits';
+import type { OAuthAreaDeps, OAuthStoreDeps } from '../oauth/open-oauth-provider';
 import type { DocumentedProvider } from '../openapi/openapi-document';
 import type { DoctorCheck } from '../ops/doctor';
 import type { Metrics } from '../ops/metrics';
-import type { SessionReadHook, SessionStore } from '../session/express-session-adapter';
+import type { SessionReadHook } from '../session/express-session-adapter';
 import type { SessionEndHook } from '../session/session-index';
-import type { SessionLifecycleDeps, SessionTouchHook } from '../session/session-lifecycle';
-import type { Kv } from '../store/kv';
-import type { SealedBox } from '../store/sealed-box';
+import type { SessionTouchHook } from '../session/session-lifecycle';
 
 /**
  * One provider of the service (LiveLike, LikeCoin, …), described once. `src/app.ts` names the
@@ -28,13 +25,8 @@ export interface Provider extends DocumentedProvider {
   open(core: StoreDeps): ProviderStore;
 }
 
-/** What a provider's store-level part is built on. */
-export interface StoreDeps {
-  config: Config;
-  kv: Kv;
-  box: SealedBox;
-  now: () => number;
-}
+/** What a provider's store-level part is built on (the OAuth core's needs are every one's). */
+export type StoreDeps = OAuthStoreDeps;
 
 /** What a provider keeps in the store, and what it adds to every session there. */
 export interface ProviderStore {
@@ -50,23 +42,13 @@ export interface ProviderStore {
   area(deps: AreaDeps): ProviderArea;
 }
 
-/** What every provider's routes share. */
-export interface AreaDeps {
-  config: Config;
-  logger: Logger;
-  now: () => number;
+/**
+ * What every provider's routes share. The OAuth core states what it needs of these (it sits
+ * below this folder); every provider gets that, with the whole metrics and rate limits.
+ */
+export interface AreaDeps extends Omit<OAuthAreaDeps, 'metrics' | 'rateLimits'> {
   metrics: Metrics;
-  /** One keep-alive pool per upstream origin, for token endpoints and proxies alike. */
-  upstreams: Dispatcher;
   rateLimits: RateLimiters;
-  sessionStore: SessionStore;
-  lifecycle: SessionLifecycleDeps;
-  /** The guards of a session-bound JSON route: a dead credential refused, then CSRF. */
-  guards: RequestHandler[];
-  rejectDeadCredential: RequestHandler;
-  csrf: RequestHandler;
-  /** GET /session's answer for a request, every provider's part included. */
-  sessionView: (req: Request) => Promise<Record<string, unknown>>;
 }
 
 /** A provider's routes, and the reads its calls start alongside the session's. */

@@ -34,17 +34,8 @@ export function exchangeGrant(
   if (!answer) return UNUSABLE;
   const [subject, ...others] = new Set(answer.subjects);
   if (subject === undefined || others.length > 0 || !isValidUserId(subject)) return UNUSABLE;
-  return {
-    tokens: {
-      subject,
-      displayName: answer.displayName ?? '',
-      avatar: answer.avatar ?? '',
-      accessToken: answer.accessToken,
-      refreshToken: answer.refreshToken ?? '',
-      scopes: answer.scopes ?? [...askedScopes],
-      ...timesOf(answer, requestedAt, lifetimeMs),
-    },
-  };
+  const known = { subject, displayName: '', avatar: '', refreshToken: '', scopes: askedScopes };
+  return { tokens: grantOf(answer, known, requestedAt, lifetimeMs) };
 }
 
 /**
@@ -61,25 +52,25 @@ export function refreshGrant(
   if (answer.subjects.some((subject) => subject !== stored.subject)) {
     return { failure: 'subject_changed' };
   }
-  return {
-    tokens: {
-      subject: stored.subject,
-      displayName: answer.displayName ?? stored.displayName,
-      avatar: answer.avatar ?? stored.avatar,
-      accessToken: answer.accessToken,
-      refreshToken: answer.refreshToken ?? stored.refreshToken,
-      scopes: answer.scopes ?? [...stored.scopes],
-      ...timesOf(answer, requestedAt, lifetimeMs),
-    },
-  };
+  return { tokens: grantOf(answer, stored, requestedAt, lifetimeMs) };
 }
 
-function timesOf(
+/** The answer's tokens; what it leaves out is what was `known` before it. */
+function grantOf(
   answer: TokenAnswer,
+  known: Pick<GrantedTokens, 'subject' | 'displayName' | 'avatar' | 'refreshToken'> & {
+    scopes: readonly string[];
+  },
   requestedAt: number,
   lifetimeMs: number,
-): Pick<GrantedTokens, 'expiresAt' | 'issuedAt' | 'requestedAt'> {
+): GrantedTokens {
   return {
+    subject: known.subject,
+    displayName: answer.displayName ?? known.displayName,
+    avatar: answer.avatar ?? known.avatar,
+    accessToken: answer.accessToken,
+    refreshToken: answer.refreshToken ?? known.refreshToken,
+    scopes: answer.scopes ?? [...known.scopes],
     // From when we asked, not when the answer came: the token can only have been issued later,
     // so the expiry we assume is never after the real one.
     expiresAt: answer.expiresAt ?? requestedAt + lifetimeMs,
