@@ -1,5 +1,5 @@
 /** Starting a baseline server (bench/baselines/*.ts through tsx) pinned with the servers. */
-import { freePort } from '../../test/support/redis-server';
+import { freePort } from '../../test/support/harness';
 import { SERVER_CPU, startNodeTs, tcpOpen, waitUntil, type Child } from './procs';
 
 export interface Baseline {

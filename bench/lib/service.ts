@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SignJWT } from 'jose';
-import type { LikeCoinStandIn } from '../../test/support/likecoin-stand-in';
-import { freePort } from '../../test/support/redis-server';
+import { freePort, type LikeCoinStandIn } from '../../test/support/harness';
 import {
   httpAnswers,
   ROOT,

@@ -3,7 +3,7 @@
  * rotates over them and no per-user cache decides a figure.
  */
 import { performance } from 'node:perf_hooks';
-import type { LikeCoinStandIn } from '../../test/support/likecoin-stand-in';
+import type { LikeCoinStandIn } from '../../test/support/harness';
 import { connectLikeCoin, login, type Login, type Service } from './service';
 import { log } from './settings';
 

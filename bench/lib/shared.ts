@@ -4,8 +4,12 @@
  */
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { startLikeCoinStandIn, type LikeCoinStandIn } from '../../test/support/likecoin-stand-in';
-import { startRedisServer, type RedisServer } from '../../test/support/redis-server';
+import {
+  startLikeCoinStandIn,
+  startRedisServer,
+  type LikeCoinStandIn,
+  type RedisServer,
+} from '../../test/support/harness';
 import { startBaseline, type Baseline } from './baseline';
 import { onEmergencyExit, pinPid, SERVER_CPU, stopAll } from './procs';
 import {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../test/support/redis-server';
+import { freePort } from '../../test/support/harness';
 import { findNginx, nginxVersion, writeNginxConf } from '../baselines/nginx';
 import {
   childPids,

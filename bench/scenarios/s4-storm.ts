@@ -2,7 +2,7 @@
  * S4: a refresh storm. `stormSize` concurrent proxied calls on an access token that had expired
  * when it was stored; the refreshes are counted at the stand-in (target: exactly 1).
  */
-import type { LikeCoinStandIn } from '../../test/support/likecoin-stand-in';
+import type { LikeCoinStandIn } from '../../test/support/harness';
 import { LOAD_CPU, runJsonChild } from '../lib/procs';
 import type { Ratio } from '../lib/report';
 import { connectLikeCoin, login, VIA_HTTPS } from '../lib/service';
