@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { originOf, type Config } from './config';
 import { corsFor } from './http/cors';
-import { createRateLimiters } from './http/rate-limits';
+import { createRateLimiters, type RateLimiters } from './http/rate-limits';
 import type { Metrics } from './ops/metrics';
 import type { AreaDeps, Provider, ProviderArea } from './area/provider';
 import { sessionMiddleware } from './session/express-session-adapter';
@@ -62,10 +62,7 @@ export function createAppContext(deps: AppContextDeps): AppContext {
     signInProviders,
     sessionsPerUser: config.limits.sessionsPerUser,
   };
-  const deadCredential = rejectDeadCredential(config.session);
-  const csrf = csrfGuard(
-    new Set([...config.corsOrigins, originOf(config.publicBaseUrl.href) ?? '']),
-  );
+  const { deadCredential, csrf } = guardsOf(config);
   const upstreams = new Agent({
     connect: { timeout: config.limits.upstreamConnectTimeoutMs },
     keepAliveTimeout: config.limits.upstreamKeepAliveMs,
@@ -76,15 +73,7 @@ export function createAppContext(deps: AppContextDeps): AppContext {
     now,
     metrics,
     upstreams,
-    rateLimits: createRateLimiters({
-      config: config.rateLimits,
-      kv,
-      logger,
-      windowMs: config.limits.rateLimitWindowMs,
-      now,
-      maxLeases: config.limits.rateLimitLeases,
-      userOf: liveUserIdOf,
-    }),
+    rateLimits: rateLimitsOf(deps),
     sessionStore: core.sessionStore,
     lifecycle,
     guards: [deadCredential, csrf],
@@ -108,4 +97,24 @@ export function createAppContext(deps: AppContextDeps): AppContext {
     ],
     describeProviders: core.describeProviders,
   };
+}
+
+/** A session-bound JSON route's guards: a dead credential refused, then CSRF. */
+function guardsOf(config: Config): { deadCredential: RequestHandler; csrf: RequestHandler } {
+  return {
+    deadCredential: rejectDeadCredential(config.session),
+    csrf: csrfGuard(new Set([...config.corsOrigins, originOf(config.publicBaseUrl.href) ?? ''])),
+  };
+}
+
+function rateLimitsOf({ config, kv, logger, now }: AppContextDeps): RateLimiters {
+  return createRateLimiters({
+    config: config.rateLimits,
+    kv,
+    logger,
+    windowMs: config.limits.rateLimitWindowMs,
+    now,
+    maxLeases: config.limits.rateLimitLeases,
+    userOf: liveUserIdOf,
+  });
 }

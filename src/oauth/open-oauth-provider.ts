@@ -13,12 +13,12 @@ import type { Kv } from '../store/kv';
 import type { SealedBox } from '../store/sealed-box';
 import { connectionView } from './connection-view';
 import { FlowStore } from './flow-store';
-import { grantBearer } from './grant-bearer';
+import { grantBearer, type GrantBearer } from './grant-bearer';
 import { GrantRefresher } from './grant-refresher';
 import { GrantStore } from './grant-store';
 import type { OAuthProvider } from './provider';
 import { oauthRoutes } from './oauth-routes';
-import { tokenEndpointClient } from './token-endpoint-client';
+import { tokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client';
 
 /** What a provider's store-level part is opened on (src/area/provider.ts's StoreDeps). */
 export interface OAuthStoreDeps {
@@ -133,6 +133,16 @@ function grantRevoker(grants: GrantStore): GrantRevoker {
   };
 }
 
+/** What one provider's routes run on: its token endpoint, refresher, flows and Bearer source. */
+interface OAuthRuntime {
+  provider: OAuthProvider;
+  grants: GrantStore;
+  tokenClient: TokenEndpointClient;
+  flows: FlowStore;
+  bearer: GrantBearer;
+  timings: ProviderTimings;
+}
+
 function oauthArea(
   deps: OAuthAreaDeps,
   { kv, box }: { kv: Kv; box: SealedBox },
@@ -165,53 +175,61 @@ function oauthArea(
     onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
     log: deps.logger,
   });
-  const flows = new FlowStore(kv, box, {
-    namespace: provider.name,
-    ttlMs: timings.stateTtlMs,
-    maxOpenPerSession: limits.openFlowsPerSession,
-  });
-  const bearer = grantBearer(provider, grants, refresher, {
-    prefix: `/${provider.name}/api`,
-    cacheEntries: limits.cacheEntries,
-  });
-  return {
-    beforeRead: bearer.early,
-    mount: (app: Express) => {
-      // Before /<name>: the proxy owns everything under /<name>/api.
-      app.use(
-        `/${provider.name}/api`,
-        bearer.prefetch,
-        proxyRoutes({
-          prefix: `/${provider.name}/api`,
-          base: provider.apiUrl,
-          allowedPaths: provider.apiPaths,
-          dispatcher: deps.upstreams,
-          limits,
-          // The limit per user after the guards: a request they refuse is not counted, so a
-          // forged cross-site call can't spend a user's budget.
-          guards: [...deps.guards, deps.rateLimits.proxy(provider.name)],
-          bearer: bearer.bearer,
-        }),
-      );
-      app.use(
-        `/${provider.name}`,
-        oauthRoutes({
-          provider,
-          config,
-          flows,
-          stateTtlMs: timings.stateTtlMs,
-          rateLimits: deps.rateLimits.oauthFlow(provider.name),
-          grants,
-          tokenClient,
-          sessionStore: deps.sessionStore,
-          lifecycle: deps.lifecycle,
-          now,
-          csrf: deps.csrf,
-          rejectDeadCredential: deps.rejectDeadCredential,
-          onGrantReplaced: () => metrics.grantsReplaced.inc(label),
-          sessionView: deps.sessionView,
-        }),
-      );
-    },
+  const runtime: OAuthRuntime = {
+    provider,
+    grants,
+    tokenClient,
+    flows: new FlowStore(kv, box, {
+      namespace: provider.name,
+      ttlMs: timings.stateTtlMs,
+      maxOpenPerSession: limits.openFlowsPerSession,
+    }),
+    bearer: grantBearer(provider, grants, refresher, {
+      prefix: `/${provider.name}/api`,
+      cacheEntries: limits.cacheEntries,
+    }),
+    timings,
   };
+  return { beforeRead: runtime.bearer.early, mount: (app) => mountOAuth(app, deps, runtime) };
+}
+
+/** /<name>/api (the proxy with the grant's Bearer), then /<name> (the flow). */
+function mountOAuth(app: Express, deps: OAuthAreaDeps, r: OAuthRuntime): void {
+  const { provider, bearer } = r;
+  const { limits } = deps.config;
+  // Before /<name>: the proxy owns everything under /<name>/api.
+  app.use(
+    `/${provider.name}/api`,
+    bearer.prefetch,
+    proxyRoutes({
+      prefix: `/${provider.name}/api`,
+      base: provider.apiUrl,
+      allowedPaths: provider.apiPaths,
+      dispatcher: deps.upstreams,
+      limits,
+      // The limit per user after the guards: a request they refuse is not counted, so a forged
+      // cross-site call can't spend a user's budget.
+      guards: [...deps.guards, deps.rateLimits.proxy(provider.name)],
+      bearer: bearer.bearer,
+    }),
+  );
+  app.use(
+    `/${provider.name}`,
+    oauthRoutes({
+      provider,
+      config: deps.config,
+      flows: r.flows,
+      stateTtlMs: r.timings.stateTtlMs,
+      rateLimits: deps.rateLimits.oauthFlow(provider.name),
+      grants: r.grants,
+      tokenClient: r.tokenClient,
+      sessionStore: deps.sessionStore,
+      lifecycle: deps.lifecycle,
+      now: deps.now,
+      csrf: deps.csrf,
+      rejectDeadCredential: deps.rejectDeadCredential,
+      onGrantReplaced: () => deps.metrics.grantsReplaced.inc({ provider: provider.name }),
+      sessionView: deps.sessionView,
+    }),
+  );
 }
