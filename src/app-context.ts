@@ -2,11 +2,12 @@ import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { originOf, type Config } from './config';
+import type { ErrorAnswerHook } from './http/before-error-answer';
 import { corsFor } from './http/cors';
 import { createRateLimiters, type RateLimiters } from './http/rate-limits';
 import type { Metrics } from './ops/metrics';
 import type { AreaDeps, Provider, ProviderArea } from './area/provider';
-import { sessionMiddleware } from './session/express-session-adapter';
+import { discardSessionChanges, sessionMiddleware } from './session/express-session-adapter';
 import { csrfGuard } from './session/csrf-guard';
 import { liveUserIdOf } from './session/session-data';
 import { enforceLifetime, rejectDeadCredential } from './session/session-layer';
@@ -26,6 +27,8 @@ export interface AppContext extends AreaDeps {
   areas: readonly ProviderArea[];
   /** CORS, credential hand-over, express-session, lifetimes: before any session-bound route. */
   sessionChain: RequestHandler[];
+  /** What the error handler undoes before an error answer: the session chain's changes. */
+  beforeErrorAnswer: readonly ErrorAnswerHook[];
   describeProviders: (req: Request) => Promise<Record<string, unknown>>;
 }
 
@@ -95,6 +98,8 @@ export function createAppContext(deps: AppContextDeps): AppContext {
       ...sessionMiddleware(config.session, core.sessionStore, beforeRead),
       enforceLifetime(lifecycle),
     ],
+    // A request that failed must not save what it changed in its session.
+    beforeErrorAnswer: [discardSessionChanges],
     describeProviders: core.describeProviders,
   };
 }

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Limits } from '../config';
 import { StoreUnavailableError } from '../store/kv';
-import { runBeforeErrorAnswer } from './before-error-answer';
+import type { ErrorAnswerHook } from './before-error-answer';
 import { HTML_CONTENT_TYPE, htmlPageFor, renderHtmlProblem } from './html-problem';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemBody } from './http-problem';
 import { bodyProblem, isBodyParserError } from './json-body';
@@ -14,17 +14,20 @@ export const notFound: RequestHandler = (_req, _res, next) => {
 
 /**
  * Maps whatever was thrown to a problem+json answer (a page, for a browser navigating to a route
- * marked with browserNavigation); unknown errors become a bare 500. What earlier layers
- * registered with beforeErrorAnswer runs first (the session's changes are dropped so).
+ * marked with browserNavigation); unknown errors become a bare 500. `beforeAnswer` runs first
+ * (the session's changes are dropped so).
  */
-export function errorHandler(limits: Pick<Limits, 'storeRetryAfterSeconds'>): ErrorRequestHandler {
+export function errorHandler(
+  limits: Pick<Limits, 'storeRetryAfterSeconds'>,
+  beforeAnswer: readonly ErrorAnswerHook[] = [],
+): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     const problem = toProblem(err, limits);
     if (problem.status >= 500) {
       // Not `code`: a top-level `code` is redacted (it may be OAuth's authorization code).
       req.log.error({ err, problem: problem.code }, 'request failed');
     }
-    runBeforeErrorAnswer(req);
+    for (const hook of beforeAnswer) hook(req);
     if (res.headersSent) {
       // The answer is on its way already (a stream failed mid-body): all we can do is cut it.
       next(err);

@@ -2,6 +2,7 @@ import type { Express, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { requestLogger } from '../log/request-logger';
+import type { ErrorAnswerHook } from './before-error-answer';
 import { errorHandler, notFound } from './error-handler';
 import { originFormOnly } from './origin-form-only';
 import { securityHeaders } from './security-headers';
@@ -24,7 +25,10 @@ export function mountRequestBasics(
 }
 
 /** Last: a path nothing answered is a 404, and every error leaves as problem+json. */
-export function mountErrors(app: Express, ctx: { config: Config }): void {
+export function mountErrors(
+  app: Express,
+  ctx: { config: Config; beforeErrorAnswer: readonly ErrorAnswerHook[] },
+): void {
   app.use(notFound);
-  app.use(errorHandler(ctx.config.limits));
+  app.use(errorHandler(ctx.config.limits, ctx.beforeErrorAnswer));
 }

@@ -3,7 +3,6 @@ import type { Request, RequestHandler } from 'express';
 import session, { type SessionData } from 'express-session';
 import onHeaders from 'on-headers';
 import type { SessionConfig } from '../config';
-import { beforeErrorAnswer } from '../http/before-error-answer';
 import { keys } from '../store/keys';
 import { StoreUnavailableError, type Kv } from '../store/kv';
 import { readCredential, unverifiedSessionId } from './read-credential';
@@ -25,8 +24,8 @@ import { readCredential, unverifiedSessionId } from './read-credential';
  *    then checks the signature as for any cookie), its own cookies dropped, and no Set-Cookie
  *    back unless the session id changed (a login).
  * 4. Error answers commit nothing. express-session saves a modified session and sets its cookie
- *    when the answer goes out; an error answer sets `req.session = null` first (the session
- *    chain registers that with the error handler), which makes it skip both (so no cookie is
+ *    when the answer goes out; an error answer sets `req.session = null` first (the app hands
+ *    discardSessionChanges to the error handler), which makes it skip both (so no cookie is
  *    sent for a session that could not be stored).
  * 5. No `touch`. The session layer extends the idle lifetime itself, a few times per lifetime
  *    (`disableTouch`). A store that has no `touch` at all also spares express-session, on every
@@ -148,7 +147,6 @@ export function sessionMiddleware(
   };
 
   const loadSession: RequestHandler = (req, res, next) => {
-    beforeErrorAnswer(req, discardSessionChanges);
     expressSession(req, res, (err?: unknown) => {
       if (err === undefined) next();
       else next(err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err));

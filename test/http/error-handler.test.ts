@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { DEFAULT_LIMITS } from '../../src/config';
-import { beforeErrorAnswer } from '../../src/http/before-error-answer';
 import { errorHandler, notFound, toProblem } from '../../src/http/error-handler';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from '../../src/http/http-problem';
 import { bodyProblem, jsonBody } from '../../src/http/json-body';
@@ -120,7 +119,6 @@ describe('errorHandler in an Express app', () => {
       req.log = logger;
       // As the session chain leaves it: an object the handler must drop so nothing is saved.
       (req as unknown as { session: unknown }).session = { user: 'u-1', cookie: {} };
-      beforeErrorAnswer(req, discardSessionChanges);
       sessionSeen = new Promise((resolve) =>
         res.on('finish', () => resolve((req as unknown as { session: unknown }).session)),
       );
@@ -151,7 +149,7 @@ describe('errorHandler in an Express app', () => {
       throw new Error('the stream broke');
     });
     app.use(notFound);
-    app.use(errorHandler(DEFAULT_LIMITS));
+    app.use(errorHandler(DEFAULT_LIMITS, [discardSessionChanges]));
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
