@@ -1,25 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemo, type Demo } from '../demo/demo';
+import { launchChromium } from '../support/chromium';
 import { LogCapture } from '../support/log-capture';
 
 // A real browser against `npm run demo`, started in this process on free ports: every flow of
 // the console, asserted by what a person sees on the page.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The flags that work on these machines (see ENVIRONMENT.md): no sandbox (root in a
-// container), nothing that reaches out to the network on its own.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Longest wait for anything the page should show. */
 const WAIT_MS = 10_000;
 const SCREENSHOT = path.resolve(__dirname, '..', '..', 'test-output', 'console.png');
@@ -30,18 +18,8 @@ let context: BrowserContext | undefined;
 const logs = new LogCapture();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with "apt-get install chromium" (Debian), ` +
-        'or point CHROMIUM_PATH at one. This test does not skip without a browser.',
-    );
-  }
   demo = await startDemo({ port: 0, logDestination: logs.stream });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_FLAGS,
-    timeout: 30_000,
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 }, 60_000);
 

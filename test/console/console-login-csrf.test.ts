@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemo, type Demo } from '../demo/demo';
+import { launchChromium } from '../support/chromium';
 import { LogCapture } from '../support/log-capture';
 
 // Login CSRF (issue 18, N5): a link to /console#id_token=<someone else's token> must not sign
@@ -8,18 +8,6 @@ import { LogCapture } from '../support/log-capture';
 // itself, with a nonce it keeps in the tab's sessionStorage, and only once. A real browser
 // against `npm run demo`, started in this process on free ports.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The same flags as console-browser.test.ts (see ENVIRONMENT.md).
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 10_000;
 const IGNORED = 'Ignored a sign-in link this page did not start';
 
@@ -29,18 +17,8 @@ const contexts: BrowserContext[] = [];
 const logs = new LogCapture();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with "apt-get install chromium" (Debian), ` +
-        'or point CHROMIUM_PATH at one. This test does not skip without a browser.',
-    );
-  }
   demo = await startDemo({ port: 0, logDestination: logs.stream });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_FLAGS,
-    timeout: 30_000,
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterEach(async () => {
