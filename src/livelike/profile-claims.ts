@@ -1,4 +1,5 @@
 import { problems } from '../http/problems';
+import { MAX_USER_ID_LENGTH } from '../session/user-id';
 
 export interface ProfileClaims {
   iss: string;
@@ -6,9 +7,6 @@ export interface ProfileClaims {
   custom_profile_id: string;
   exp?: number;
 }
-
-// LiveLike's own cap on custom_profile_id: a fact of its API, not a knob of ours.
-const MAX_PROFILE_ID_LENGTH = 255;
 
 /**
  * The claims of a LiveLike profile access token. `ttlSeconds` 0 means no `exp`.
@@ -21,9 +19,9 @@ export function profileClaims(
   nowSeconds: number,
   ttlSeconds: number,
 ): ProfileClaims {
-  if (userId.length === 0 || userId.length > MAX_PROFILE_ID_LENGTH) {
+  if (userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
     throw problems.invalidProfileId(
-      `The user id must be 1 to ${MAX_PROFILE_ID_LENGTH} characters to be a LiveLike profile id.`,
+      `The user id must be 1 to ${MAX_USER_ID_LENGTH} characters to be a LiveLike profile id.`,
     );
   }
   const iat = Math.floor(nowSeconds);

@@ -22,7 +22,14 @@ export function newestFirst(a: ListedDevice, b: ListedDevice): number {
   return b.createdAt - a.createdAt || (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0);
 }
 
-export type EndReason = 'logout' | 'everywhere' | 'revoked' | 'expired' | 'too_many_sessions';
+export type EndReason =
+  | 'logout'
+  | 'everywhere'
+  | 'revoked'
+  | 'expired'
+  | 'too_many_sessions'
+  /** Signed in through a provider before its users were named `<provider>:<id>`. */
+  | 'legacy_identity';
 
 /** What else ends with a session (its grant links), told the session's last stored data. */
 export type SessionEndHook = (sessionId: string, data: Partial<SessionData>) => Promise<void>;

@@ -22,7 +22,7 @@ export function enforceLifetime(deps: SessionLifecycleDeps): RequestHandler {
     const endsAt = s.createdAt + maxAgeSeconds * 1000;
     const legacy = s.user !== undefined && isLegacyProviderUser(s.user, deps.signInProviders);
     if (t >= endsAt || legacy) {
-      await endSessionOf(req, deps, 'expired');
+      await endSessionOf(req, deps, legacy ? 'legacy_identity' : 'expired');
       await regenerate(req);
       return next();
     }

@@ -12,17 +12,15 @@ export const MAX_USER_ID_LENGTH = 255;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-// A lone UTF-16 surrogate cannot be encoded as UTF-8: a key, a JSON log line or a JWT claim
-// would each turn it into something else (or throw).
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 /** True when `id` is 1–255 characters of well-formed text without control characters. */
 export function isValidUserId(id: string): boolean {
   return (
     id.length > 0 &&
     id.length <= MAX_USER_ID_LENGTH &&
     !CONTROL.test(id) &&
-    !LONE_SURROGATE.test(id)
+    // A lone UTF-16 surrogate cannot be encoded as UTF-8: a key, a JSON log line or a JWT
+    // claim would each turn it into something else (or throw).
+    id.isWellFormed()
   );
 }
 

@@ -115,6 +115,10 @@ describe('app users and Likers are different users, whatever their ids', () => {
       .set('Cookie', browser)
       .set('X-CSRF', '1');
     expect(token.status).toBe(401);
+    // Counted as what it was, for the operator: not an expiry.
+    expect(await s.t.metrics.registry.metrics()).toMatch(
+      /sessions_ended_total\{reason="legacy_identity"\} 1\b/,
+    );
   });
 });
 
