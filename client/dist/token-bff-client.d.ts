@@ -1,7 +1,10 @@
 export interface TokenBffOptions {
     /** The service's origin, e.g. https://bff.example.com ('' for the page's own origin). */
     baseUrl: string;
-    /** Bearer mode (apps): the session token kept from signIn. Without one: cookie mode. */
+    /** 'bearer' for apps without a cookie jar (React Native); by default 'bearer' when a
+     *  sessionToken is given, else 'cookie' (browsers). */
+    mode?: 'cookie' | 'bearer';
+    /** Bearer mode: the session token kept from an earlier signIn, if any. */
     sessionToken?: string;
     fetch?: typeof fetch;
     /** Bearer mode: called with each new session token (and undefined when it is gone), so an
@@ -53,7 +56,7 @@ export declare const RENEW_BEFORE_MS = 60000;
  *  value stops the SDK from falling back to the token it was initialised with. */
 export declare const SIGNED_OUT_TOKEN = "token-bff:signed-out";
 export declare function createTokenBff(options: TokenBffOptions): {
-    mode: "bearer" | "cookie";
+    mode: "cookie" | "bearer";
     signIn: (idToken: string) => Promise<SignedIn>;
     signOut: () => Promise<void>;
     session: () => Promise<Record<string, unknown>>;

@@ -38,7 +38,7 @@ export function createTokenBff(options) {
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const now = options.now ?? Date.now;
     const base = options.baseUrl.replace(/\/+$/, '');
-    const bearer = options.sessionToken !== undefined;
+    const bearer = (options.mode ?? (options.sessionToken !== undefined ? 'bearer' : 'cookie')) === 'bearer';
     let sessionToken = options.sessionToken;
     // Everything user-bound is tagged with the generation it was fetched in; a change of user
     // moves the generation on, and answers tagged with an older one are never handed out.

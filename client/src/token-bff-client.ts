@@ -11,7 +11,10 @@
 export interface TokenBffOptions {
   /** The service's origin, e.g. https://bff.example.com ('' for the page's own origin). */
   baseUrl: string;
-  /** Bearer mode (apps): the session token kept from signIn. Without one: cookie mode. */
+  /** 'bearer' for apps without a cookie jar (React Native); by default 'bearer' when a
+   *  sessionToken is given, else 'cookie' (browsers). */
+  mode?: 'cookie' | 'bearer';
+  /** Bearer mode: the session token kept from an earlier signIn, if any. */
   sessionToken?: string;
   fetch?: typeof fetch;
   /** Bearer mode: called with each new session token (and undefined when it is gone), so an
@@ -78,7 +81,8 @@ export function createTokenBff(options: TokenBffOptions) {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const now = options.now ?? Date.now;
   const base = options.baseUrl.replace(/\/+$/, '');
-  const bearer = options.sessionToken !== undefined;
+  const bearer =
+    (options.mode ?? (options.sessionToken !== undefined ? 'bearer' : 'cookie')) === 'bearer';
   let sessionToken = options.sessionToken;
 
   // Everything user-bound is tagged with the generation it was fetched in; a change of user
