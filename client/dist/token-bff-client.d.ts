@@ -22,6 +22,15 @@ export interface SignedIn {
     session_token: string;
     expires_at: string;
 }
+export interface Device {
+    /** An opaque handle, never usable as a credential. */
+    id: string;
+    current: boolean;
+    carrier: 'cookie' | 'bearer';
+    created_at: string;
+    last_seen_at: string;
+    user_agent: string | null;
+}
 export interface LiveLikeToken {
     access_token: string;
     token_type: 'Bearer';
@@ -61,6 +70,15 @@ export declare function createTokenBff(options: TokenBffOptions): {
     signOut: () => Promise<void>;
     session: () => Promise<Record<string, unknown>>;
     sessionToken: () => string | undefined;
+    devices: {
+        list: (cursor?: string) => Promise<{
+            sessions: Device[];
+            next_cursor: string | null;
+        }>;
+        end: (id: string) => Promise<void>;
+        endOthers: () => Promise<void>;
+        endAll: () => Promise<void>;
+    };
     liveLike: {
         token: () => Promise<LiveLikeToken>;
         renew: () => Promise<LiveLikeToken>;
@@ -72,6 +90,9 @@ export declare function createTokenBff(options: TokenBffOptions): {
             authorization_url: string;
         } | undefined>;
         complete: (result: string) => Promise<Record<string, unknown>>;
+        disconnect: (options?: {
+            everywhere?: boolean;
+        }) => Promise<void>;
     };
     livelike: {
         fetch: (path: string, init?: RequestInit) => Promise<Response>;

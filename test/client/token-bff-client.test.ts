@@ -217,6 +217,28 @@ describe('the session', () => {
   });
 });
 
+describe('devices', () => {
+  it("lists the user's sessions, logs out the others, and ending this one forgets the user", async () => {
+    const phone = app();
+    const tablet = app();
+    await phone.signIn(appIdToken({ sub: 'devices-1' }));
+    await tablet.signIn(appIdToken({ sub: 'devices-1' }));
+    const { sessions } = await phone.devices.list();
+    expect(sessions.map((d) => d.current).sort()).toEqual([false, true]);
+
+    await phone.devices.endOthers();
+    await expect(tablet.session()).rejects.toMatchObject({ code: 'invalid_session_token' });
+    expect(tablet.sessionToken()).toBeUndefined();
+
+    await phone.liveLike.token();
+    const strategy = phone.liveLike.storageStrategy();
+    const self = sessions.find((d) => d.current)!;
+    await phone.devices.end(self.id);
+    expect(phone.sessionToken()).toBeUndefined();
+    expect(strategy.get().access_token).toBe(SIGNED_OUT_TOKEN);
+  });
+});
+
 describe('the proxies and LikeCoin', () => {
   it('livelike.fetch reaches LiveLike with a profile token for the user, never the session token', async () => {
     const client = app();
