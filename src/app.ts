@@ -7,6 +7,7 @@ import { mountFrontendClient } from './frontend/mount-frontend-client';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
 import { likeCoin } from './likecoin/mount-likecoin';
 import { liveLike } from './livelike/mount-livelike';
+import { appIdentityProvider } from './oidc/mount-oidc';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { mountOpenApi } from './openapi/mount-openapi';
 import { mountOps } from './ops/mount-ops';
@@ -18,7 +19,7 @@ import type { Kv } from './store/kv';
  * Every provider, named here once: the session layer, the OpenAPI document and the operator's
  * commands are handed this list. Mounted in this order.
  */
-export const PROVIDERS: readonly Provider[] = [likeCoin, liveLike];
+export const PROVIDERS: readonly Provider[] = [likeCoin, liveLike, appIdentityProvider];
 
 export interface AppDeps {
   config: Config;

@@ -19,6 +19,8 @@ import type { SessionTouchHook } from '../session/session-lifecycle';
 export interface Provider extends DocumentedProvider {
   /** People sign in with it: its users are `<name>:<id>` (see session/user-id.ts). */
   readonly signsIn: boolean;
+  /** Its session-bound paths, when they are not /<name> (the app's OpenID Provider: /login…). */
+  sessionPaths?(config: Config): string[];
   /** Its lines in `token-bff doctor` (skipped lines when it is not configured). */
   doctorChecks(config: Config): DoctorCheck[];
   /** Its part of the store-level core: built once per process, by the service and the CLI. */

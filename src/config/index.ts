@@ -1,3 +1,4 @@
+import { appOidcFrom } from './app-oidc';
 import { envSchema, nonEmpty } from './schema';
 import {
   appJwtFrom,
@@ -18,6 +19,7 @@ import { trustProxyFrom } from './trust-proxy';
 import type { Config, Findings } from './types';
 
 export type * from './types';
+export type * from './app-oidc';
 export { DEFAULT_LIMITS, type Limits } from './limits';
 export type { RedisAddress, RedisTopology } from './redis-topology';
 export { originOf } from './sections';
@@ -49,6 +51,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
   const e = parsed.data;
   const f: Findings = { production: e.NODE_ENV === 'production', problems: [], warnings: [] };
   const publicBaseUrl = publicBaseUrlFrom(e, f);
+  const appJwt = appJwtFrom(e, f);
   const config: Config = {
     production: f.production,
     port: e.PORT,
@@ -60,7 +63,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     redis: redisFrom(e, f),
     corsOrigins: corsOriginsFrom(e, f),
     allowedReturnTo: returnTargetsFrom(e, f, publicBaseUrl),
-    appJwt: appJwtFrom(e, f),
+    appJwt,
+    appOidc: appOidcFrom(e, f, publicBaseUrl, appJwt),
     livelike: liveLikeFrom(e, f),
     likecoin: likeCoinFrom(e, f, publicBaseUrl),
     logLevel: e.LOG_LEVEL,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appOidcEnv } from './app-oidc';
 import { DEFAULT_LIMITS } from './limits';
 
 // Empty variables count as unset (compose and .env files produce them); see `nonEmpty`.
@@ -99,6 +100,7 @@ export const envSchema = z.object({
   // Its default depends on NODE_ENV, so it is settled in consoleFrom.
   CONSOLE_ENABLED: optionalBool,
   CONSOLE_DEMO_LOGIN_URL: httpUrl().optional(),
+  ...appOidcEnv,
 });
 
 export type Env = z.infer<typeof envSchema>;

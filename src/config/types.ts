@@ -1,3 +1,4 @@
+import type { AppOidcConfig } from './app-oidc';
 import type { Limits } from './limits';
 import type { RedisTopology } from './redis-topology';
 
@@ -17,6 +18,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly allowedReturnTo: readonly string[];
   readonly appJwt: AppJwtConfig | undefined;
+  /** The app's identity provider: sign-in at /login, back-channel logout. */
+  readonly appOidc: AppOidcConfig;
   readonly livelike: LiveLikeConfig;
   readonly likecoin: LikeCoinConfig;
   /** First encrypts, all decrypt. 32 bytes each. */

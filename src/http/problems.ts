@@ -35,6 +35,7 @@ export const problems = {
       'invalid_state',
       'This sign-in link is unknown, expired, already used or not yours.',
     ),
+  invalidLogoutToken: (detail: string) => new HttpProblem(400, 'invalid_logout_token', detail),
   notFound: (detail = 'No such endpoint.') => new HttpProblem(404, 'not_found', detail),
   requestTimeout: () =>
     new HttpProblem(408, 'request_timeout', 'The request took too long to arrive.'),

@@ -26,6 +26,8 @@ export interface RateLimiters {
   liveLikeToken: RequestHandler;
   /** Proxied calls under /<name>/api, per session user. */
   proxy(name: string): RequestHandler;
+  /** Any other per-client-IP limit, `limit` requests a window (0: off). */
+  perIp(name: string, limit: number): RequestHandler;
   /** Counts one token-endpoint refresh of `grantId`; throws 429 rate_limited once over. */
   countRefresh(grantId: string): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function createRateLimiters(deps: RateLimitDeps): RateLimiters {
     }),
     liveLikeToken: limiter('livelike-token', config.liveLikeTokenPerUser, 'user'),
     proxy: (name) => limiter(`${name}-api`, config.proxyPerUser, 'user'),
+    perIp: (name, limit) => limiter(name, limit, 'ip'),
     countRefresh: counter(deps, 'refresh', config.refreshPerGrant),
   };
 }

@@ -28,10 +28,39 @@ export async function beginFlow(
   rawReturnTo: unknown,
   rawScope: unknown,
 ): Promise<string> {
-  const { config, provider, flows } = deps;
+  const { config, provider } = deps;
 
   const returnTo = parseReturnTo(rawReturnTo, config.allowedReturnTo, config.publicBaseUrl);
   const scopes = parseScopes(rawScope, provider.scopes);
+  const codeVerifier = provider.pkce ? randomHandle() : undefined;
+  const state = await bindFlow(req, deps, { returnTo, scopes, codeVerifier });
+  return authorizationUrl({
+    authorizeUrl: provider.authorizeUrl,
+    clientId: provider.credentials.clientId,
+    redirectUri: provider.redirectUri,
+    scopes,
+    state,
+    codeVerifier,
+  });
+}
+
+/** What a flow keeps besides the session it is bound to. */
+export interface FlowToBind {
+  returnTo: URL;
+  scopes: string[];
+  codeVerifier?: string;
+  nonce?: string;
+}
+
+/**
+ * Binds a fresh `state` to the request's session (making one for a visitor who has none) and
+ * keeps `flow` under it: single use, `stateTtlMs` long. Answers the state.
+ */
+export async function bindFlow(
+  req: Request,
+  deps: Pick<BeginFlowDeps, 'flows' | 'stateTtlMs' | 'now'>,
+  { returnTo, scopes, codeVerifier, nonce }: FlowToBind,
+): Promise<string> {
   if (!isLive(req)) {
     // The state is bound to a session, so a visitor without one gets one now.
     req.session.createdAt = deps.now();
@@ -52,14 +81,8 @@ export async function beginFlow(
     returnTo: returnTo.href,
     scopes,
   };
-  if (provider.pkce) flow.codeVerifier = randomHandle();
-  await flows.savePending(state, flow);
-  return authorizationUrl({
-    authorizeUrl: provider.authorizeUrl,
-    clientId: provider.credentials.clientId,
-    redirectUri: provider.redirectUri,
-    scopes,
-    state,
-    codeVerifier: flow.codeVerifier,
-  });
+  if (codeVerifier !== undefined) flow.codeVerifier = codeVerifier;
+  if (nonce !== undefined) flow.nonce = nonce;
+  await deps.flows.savePending(state, flow);
+  return state;
 }

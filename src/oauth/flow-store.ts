@@ -9,6 +9,8 @@ export interface PendingFlow {
   returnTo: string;
   scopes: string[];
   codeVerifier?: string;
+  /** OpenID Connect: the ID token must carry this `nonce`. */
+  nonce?: string;
 }
 
 /** A bearer flow the browser came back from, waiting for the app to complete it. */

@@ -159,11 +159,11 @@ function codeOf(raw: unknown, maxLength: number): string {
 }
 
 /** What the provider's `error` tells return_to: the user said no, or something else failed. */
-function outcomeOf(error: string | undefined): 'access_denied' | 'provider_error' {
+export function outcomeOf(error: string | undefined): 'access_denied' | 'provider_error' {
   return error === 'denied' || error === 'access_denied' ? 'access_denied' : 'provider_error';
 }
 
-function redirect(res: Response, location: string): void {
+export function redirect(res: Response, location: string): void {
   // The callback URL carried a code and a state: no Referer may leak it onwards, and no cache
   // may keep the answer.
   res.setHeader('Referrer-Policy', 'no-referrer');

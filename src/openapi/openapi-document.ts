@@ -24,6 +24,8 @@ export interface DocumentedProvider extends ProviderNames {
   readonly summary: string;
   /** An OAuth code-flow provider, documented as every such one. */
   readonly oauth?: { readonly codeParams: readonly [string, ...string[]] };
+  /** false: it answers no `<name>_…` codes (the app's identity provider has none). */
+  readonly namedCodes?: false;
   /** Documents the paths only this provider has. */
   registerPaths?(ctx: PathContext): void;
 }
@@ -50,7 +52,7 @@ export function buildOpenApiDocument(
 ): OpenApiDocument {
   const oauthProviders = providers.filter((p) => p.oauth !== undefined);
   const registry = new OpenAPIRegistry();
-  const problemSchema = problemBodySchema(providers);
+  const problemSchema = problemBodySchema(providers.filter((p) => p.namedCodes !== false));
   registerSecuritySchemes(registry, config.session.cookieName);
   const registrar = createPathRegistrar(registry, problemSchema);
   const { limits } = config;

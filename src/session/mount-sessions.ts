@@ -6,14 +6,27 @@ import { deviceRoutes, sessionRoutes, type SessionRoutesDeps } from './session-r
 import { createAppTokenVerifier } from './verify-app-token';
 
 /** Every path whose routes read or write a session: /session(s), and each provider's. */
-export function sessionBoundPaths(providers: readonly { name: string }[]): string[] {
-  return ['/session', '/sessions', ...providers.map((p) => `/${p.name}`)];
+export function sessionBoundPaths(
+  providers: readonly SessionBoundProvider[],
+  config: Config,
+): string[] {
+  return [
+    '/session',
+    '/sessions',
+    ...providers.flatMap((p) => p.sessionPaths?.(config) ?? [`/${p.name}`]),
+  ];
+}
+
+/** A provider's name, and its session-bound paths when they are not /<name>. */
+export interface SessionBoundProvider {
+  name: string;
+  sessionPaths?(config: Config): string[];
 }
 
 export interface SessionMountDeps {
   config: Config;
   /** Every provider: each one's /<name> is session-bound. */
-  providers: readonly { name: string }[];
+  providers: readonly SessionBoundProvider[];
   /** Providers whose users are `<name>:<id>`: no app user id may read as one. */
   signInProviders: readonly string[];
   sessionChain: RequestHandler[];
@@ -27,7 +40,7 @@ export interface SessionMountDeps {
 /** The session chain on every session-bound path, then /session (login, logout) and /sessions. */
 export function mountSessions(app: Express, ctx: SessionMountDeps): void {
   const { config } = ctx;
-  app.use(sessionBoundPaths(ctx.providers), ctx.sessionChain);
+  app.use(sessionBoundPaths(ctx.providers, config), ctx.sessionChain);
   // Before the login's work: a client over its limit gets 429 and no session.
   app.post('/session', ctx.rateLimits.login);
   const deps: SessionRoutesDeps = {

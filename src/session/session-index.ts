@@ -28,6 +28,8 @@ export type EndReason =
   | 'revoked'
   | 'expired'
   | 'too_many_sessions'
+  /** The identity provider ended the sign-in (OpenID Connect back-channel logout). */
+  | 'backchannel'
   /** Signed in through a provider before its users were named `<provider>:<id>`. */
   | 'legacy_identity';
 

@@ -34,6 +34,14 @@ export const keys = {
       recentlyRefreshed: `${tag}:refreshed`,
     };
   },
+  /** Sign-ins through the app's OpenID Provider of one `sub`: device handle → its record. */
+  oidcSubject: (sub: string) => `oidc:sub:{${encode(sub)}}:sign-ins`,
+  /** The `sub` an OpenID Provider session (`sid`) signed in (a logout token may name only it). */
+  oidcSid: (sid: string) => `oidc:sid:{${encode(sid)}}`,
+  /** One sign-in's sealed ID token (the logout's `id_token_hint`), by device handle. */
+  oidcIdToken: (handle: string) => `oidc:id-token:${handle}`,
+  /** A back-channel logout token's `jti`, kept while the token could be replayed. */
+  logoutTokenJti: (jti: string) => `oidc:logout-jti:{${encode(jti)}}`,
   /** A rate-limit counter. */
   rateLimit: (limit: string, subject: string) => `rl:${limit}:{${encode(subject)}}`,
 } as const;

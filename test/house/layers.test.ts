@@ -15,11 +15,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['openapi'],
   // What a provider is (its descriptor, what it is built on and gives back), then the providers.
   ['area'],
-  ['likecoin', 'livelike'],
+  ['likecoin', 'livelike', 'oidc'],
   ['(top)'],
 ];
 // A provider's folder is imported from outside only where the provider list is.
-const PROVIDER_FOLDERS = ['likecoin', 'livelike'];
+const PROVIDER_FOLDERS = ['likecoin', 'livelike', 'oidc'];
 const PROVIDER_LIST_FILES = ['app.ts'];
 
 const SRC = resolve(__dirname, '../../src');

@@ -13,6 +13,11 @@ const LIKECOIN_ENV = {
   LIKECOIN_CLIENT_ID: 'likecoin-client',
   LIKECOIN_CLIENT_SECRET: 'likecoin-client-secret',
   CONSOLE_ENABLED: 'true',
+  // The relying party's routes are mounted (discovery waits for the first /login).
+  APP_OIDC_ISSUER: 'http://127.0.0.1:9/',
+  APP_OIDC_CLIENT_ID: 'app-client',
+  APP_OIDC_CLIENT_SECRET: 'app-client-secret',
+  APP_BACKCHANNEL_LOGOUT: 'true',
 };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

@@ -1,0 +1,104 @@
+import type { Express } from 'express';
+import type { BackchannelConfig } from '../config';
+import { FlowStore } from '../oauth/flow-store';
+import type { AreaDeps, Provider, StoreDeps } from '../area/provider';
+import { backchannelRoute } from './backchannel-route';
+import { loginRoutes } from './login-routes';
+import type { LogoutTokenSource } from './logout-token';
+import { IDENTITY_PROVIDER } from './names';
+import { registerOidcPaths } from './oidc-openapi';
+import { RelyingParty } from './relying-party';
+import { SignInRecords } from './sign-in-records';
+
+// As LikeCoin's state: a sign-in may take ten minutes at the provider.
+const STATE_TTL_MS = 10 * 60 * 1000;
+// Discovery, the token endpoint and its keys, each call as a whole.
+const PROVIDER_TIMEOUT_MS = 10_000;
+
+/**
+ * The app's own identity provider (OpenID Connect): browsers sign in at /login and out at
+ * /logout, and the provider ends sessions at POST /backchannel-logout. Its users are the app's
+ * users (plain ids, source `oidc`), so it is not a `<name>:<id>` sign-in provider.
+ */
+export const appIdentityProvider: Provider = {
+  ...IDENTITY_PROVIDER,
+  summary: "Sign-in through the app's OpenID Provider, and its back-channel logout",
+  signsIn: false,
+  namedCodes: false,
+  sessionPaths: ({ appOidc: { relyingParty } }) =>
+    relyingParty ? ['/login', relyingParty.redirectUri.pathname, '/logout'] : [],
+  registerPaths: registerOidcPaths,
+  doctorChecks: () => [],
+  open: (core) => ({ area: (deps) => ({ mount: (app) => mountOidc(app, core, deps) }) }),
+};
+
+function mountOidc(app: Express, core: StoreDeps, deps: AreaDeps): void {
+  const { config } = deps;
+  const { relyingParty, backchannelLogout } = config.appOidc;
+  const rp =
+    relyingParty &&
+    new RelyingParty({
+      config: relyingParty,
+      timeoutMs: PROVIDER_TIMEOUT_MS,
+      retryAfterSeconds: config.limits.providerRetryAfterSeconds,
+    });
+  const signIns = new SignInRecords({
+    kv: core.kv,
+    box: core.box,
+    ttlMs: config.session.maxAgeSeconds * 1000,
+  });
+  if (backchannelLogout) {
+    app.use(
+      backchannelRoute({
+        kv: core.kv,
+        index: deps.lifecycle.index,
+        signIns,
+        source: logoutTokenSource(backchannelLogout, rp),
+        limits: config.limits,
+        limiter: deps.rateLimits.perIp('backchannel-logout', backchannelLogout.perIpPerMinute),
+        logger: deps.logger,
+        now: deps.now,
+      }),
+    );
+  }
+  if (!relyingParty || !rp) return;
+  app.use(
+    loginRoutes({
+      config,
+      relyingParty,
+      rp,
+      flows: new FlowStore(core.kv, core.box, {
+        namespace: IDENTITY_PROVIDER.name,
+        ttlMs: STATE_TTL_MS,
+        maxOpenPerSession: config.limits.openFlowsPerSession,
+      }),
+      signIns,
+      stateTtlMs: STATE_TTL_MS,
+      rateLimits: deps.rateLimits.oauthFlow(IDENTITY_PROVIDER.name),
+      sessionStore: deps.sessionStore,
+      lifecycle: deps.lifecycle,
+      rejectDeadCredential: deps.rejectDeadCredential,
+      userClaim: relyingParty.userClaim,
+      now: deps.now,
+    }),
+  );
+}
+
+/** The relying party's provider (discovered), or the APP_JWT_* settings without one. */
+function logoutTokenSource(
+  config: BackchannelConfig,
+  rp: RelyingParty | undefined,
+): () => Promise<LogoutTokenSource> {
+  if (config.source === 'app_jwt') {
+    const { appJwt } = config;
+    const keys = appJwt.secret ? { secret: appJwt.secret } : { jwksUri: appJwt.jwksUrl as URL };
+    const source: LogoutTokenSource = { issuer: appJwt.issuer, audience: appJwt.audience, keys };
+    return async () => source;
+  }
+  // config/app-oidc.ts names the relying party as the source only when there is one.
+  if (!rp) throw new Error('APP_BACKCHANNEL_LOGOUT: no relying party to take keys from');
+  return async () => {
+    const { issuer, audience, jwksUri } = await rp.logoutTokenSource();
+    return { issuer, audience, keys: { jwksUri } };
+  };
+}
