@@ -56,8 +56,14 @@ export class RelyingParty {
       client.ClientSecretBasic(config.clientSecret),
       {
         timeout: Math.ceil(timeoutMs / 1000),
-        // Only a loopback http: issuer in development gets here (see config/app-oidc.ts).
-        ...(config.allowHttp && { execute: [client.allowInsecureRequests] }),
+        execute: [
+          // The ID token's signature is checked against the issuer's JWKS too: openid-client
+          // would otherwise trust the TLS connection to the token endpoint alone (OpenID
+          // Connect Core 3.1.3.7 allows that), and a loopback http: issuer has no TLS at all.
+          client.enableNonRepudiationChecks,
+          // Only a loopback http: issuer in development gets here (see config/app-oidc.ts).
+          ...(config.allowHttp ? [client.allowInsecureRequests] : []),
+        ],
       },
     );
   }
