@@ -525,6 +525,14 @@ async function loadPageConfig() {
     $('demo-login').addEventListener('click', (event) => startDemoLogin(event, loginUrl));
     $('demo-login-row').hidden = false;
   }
+  if (config.oidc_login) {
+    // Server-side sign-in (GET /login): the service is the OpenID Connect client, and the
+    // browser comes back here with a session cookie, never a provider token.
+    const back = encodeURIComponent(CONSOLE_URL);
+    $('oidc-login').href = `/login?return_to=${back}`;
+    $('oidc-logout').href = `/logout?return_to=${back}`;
+    $('oidc-login-row').hidden = false;
+  }
 }
 
 async function start() {

@@ -25,6 +25,8 @@ export interface ConsoleRoutesOptions {
   enabled: boolean;
   /** Offered on the page as "Sign in with the demo provider" (npm run demo sets it). */
   demoLoginUrl?: string | undefined;
+  /** GET /login exists (APP_OIDC_*): the page offers it. */
+  oidcLogin?: boolean;
   assetsDir?: string;
 }
 
@@ -35,6 +37,7 @@ export interface ConsoleRoutesOptions {
 export function consoleRoutes({
   enabled,
   demoLoginUrl,
+  oidcLogin = false,
   assetsDir = CONSOLE_ASSETS_DIR,
 }: ConsoleRoutesOptions): Router {
   const router = Router();
@@ -56,7 +59,7 @@ export function consoleRoutes({
   router.get('/console.js', (_req, res, next) => send('console.js', res, next));
   router.get('/config.json', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ demo_login_url: demoLoginUrl ?? null });
+    res.json({ demo_login_url: demoLoginUrl ?? null, oidc_login: oidcLogin });
   });
   return router;
 }

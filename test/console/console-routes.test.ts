@@ -61,7 +61,7 @@ describe('the console, enabled (the default outside production)', () => {
     const res = await request(t.app).get('/console/config.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ demo_login_url: 'http://127.0.0.1:4001/login' });
+    expect(res.body).toEqual({ demo_login_url: 'http://127.0.0.1:4001/login', oidc_login: false });
   });
 
   it.each(['/healthz', '/session', '/livelike/token', '/console/config.json', '/nope'])(
@@ -88,7 +88,7 @@ describe('config.json without a demo login', () => {
     const t = await startEmbeddedApp();
     try {
       const res = await request(t.app).get('/console/config.json');
-      expect(res.body).toEqual({ demo_login_url: null });
+      expect(res.body).toEqual({ demo_login_url: null, oidc_login: false });
     } finally {
       await t.close();
     }

@@ -27,6 +27,12 @@ async function main(): Promise<void> {
       claims: () => ({ sub: id, name: id }),
     }),
     claims: { openid: ['sub'], profile: ['name'] },
+    // Its outgoing calls (the back-channel logout) refuse loopback addresses, rightly for a
+    // real deployment (SSRF); here the relying party is on loopback, so its guard is left out.
+    fetch: (
+      url: string,
+      { dispatcher: _ssrfGuard, ...init }: RequestInit & { dispatcher?: unknown },
+    ) => fetch(url, init),
     features: {
       devInteractions: { enabled: true },
       backchannelLogout: { enabled: true },
