@@ -15,6 +15,7 @@ import {
 } from '../support/demo-identity-provider';
 import { startLikeCoinStandIn, type LikeCoinStandIn } from '../support/likecoin-stand-in';
 import { startLiveLikeStandIn, type LiveLikeStandIn } from '../support/livelike-stand-in';
+import { startOpenIdProvider, type OpenIdProvider } from '../support/openid-provider';
 
 export interface DemoOptions {
   /** The service's port; 0 = any free one. The stand-ins always take free ones. */
@@ -32,6 +33,8 @@ export interface Demo {
   likeCoin: LikeCoinStandIn;
   liveLike: LiveLikeStandIn;
   identityProvider: DemoIdentityProvider;
+  /** The app's OpenID Provider (oidc-provider): GET /login signs in through it. */
+  openIdProvider: OpenIdProvider;
   /** Stops the service (draining requests in flight), then every stand-in. */
   close(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export interface Demo {
 const LIVELIKE_CLIENT_ID = 'demo-livelike-client';
 const LIKECOIN_CLIENT_ID = 'demo-likecoin-client';
 const APP_JWT_AUDIENCE = 'token-bff-demo';
+const OIDC_CLIENT_ID = 'token-bff-demo';
 const secret = () => randomBytes(32).toString('base64url');
 
 /**
@@ -91,6 +95,21 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     likeCoin.behaviour.authorize = 'page';
     const liveLike = await startLiveLikeStandIn(LIVELIKE_CLIENT_ID, liveLikeSecret);
     started.push(liveLike);
+    // The other sign-in pattern: the service is the OpenID Connect client (GET /login).
+    const oidcSecret = secret();
+    const openIdProvider = await startOpenIdProvider({
+      clients: [
+        {
+          client_id: OIDC_CLIENT_ID,
+          client_secret: oidcSecret,
+          redirect_uris: [`${url}/login/callback`],
+          post_logout_redirect_uris: [consoleUrl, `${url}/`],
+          backchannel_logout_uri: `${url}/backchannel-logout`,
+          backchannel_logout_session_required: true,
+        },
+      ],
+    });
+    started.push(openIdProvider);
 
     const { config, warnings } = loadConfig({
       NODE_ENV: 'development',
@@ -111,6 +130,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       LIKECOIN_API_URL: likeCoin.apiUrl,
       CONSOLE_ENABLED: 'true',
       CONSOLE_DEMO_LOGIN_URL: identityProvider.loginUrl,
+      APP_OIDC_ISSUER: openIdProvider.issuer,
+      APP_OIDC_CLIENT_ID: OIDC_CLIENT_ID,
+      APP_OIDC_CLIENT_SECRET: oidcSecret,
+      APP_BACKCHANNEL_LOGOUT: 'true',
     });
     const logger = createLogger(config.logLevel, opts.logDestination);
     for (const warning of warnings) logger.warn(warning);
@@ -125,6 +148,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       likeCoin,
       liveLike,
       identityProvider,
+      openIdProvider,
       close() {
         closing ??= (async () => {
           await drain(server, 2000);

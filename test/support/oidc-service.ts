@@ -29,9 +29,10 @@ export interface OidcService {
  * the service is built with the provider's issuer.
  */
 export async function startOidcService(env: Record<string, string> = {}): Promise<OidcService> {
-  let handler: Express | undefined;
+  // Requests before the app exists (none are expected) are told to come back.
+  const routed: { app?: Express } = {};
   const trampoline = (req: IncomingMessage, res: ServerResponse) => {
-    if (handler) return handler(req, res);
+    if (routed.app) return routed.app(req, res);
     res.writeHead(503, { 'Retry-After': '1' }).end();
   };
   const { config: limitsOnly } = loadConfig(BASE_ENV);
@@ -76,7 +77,7 @@ export async function startOidcService(env: Record<string, string> = {}): Promis
   await once(kv.client, 'ready');
   const logs = new LogCapture();
   const app = createApp({ config, kv, logger: createLogger(config.logLevel, logs.stream) });
-  handler = app.app;
+  routed.app = app.app;
   return {
     url,
     provider,
