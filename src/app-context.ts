@@ -61,6 +61,7 @@ export function createAppContext(deps: AppContextDeps): AppContext {
     index: core.index,
     now,
     onTouch: core.onTouch,
+    onAppTokenSignIn: core.onAppTokenSignIn,
     onLogin: () => metrics.sessionsCreated.inc(),
     signInProviders,
     sessionsPerUser: config.limits.sessionsPerUser,

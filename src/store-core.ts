@@ -3,7 +3,7 @@ import type { Config } from './config';
 import type { Provider, ProviderStore } from './area/provider';
 import { SessionStore } from './session/express-session-adapter';
 import { SessionIndex, type EndReason } from './session/session-index';
-import type { SessionTouchHook } from './session/session-lifecycle';
+import type { AppTokenSignInHook, SessionTouchHook } from './session/session-lifecycle';
 import type { Kv } from './store/kv';
 import { SealedBox } from './store/sealed-box';
 
@@ -21,6 +21,8 @@ export interface StoreCore {
   parts: readonly { provider: Provider; store: ProviderStore }[];
   /** What every provider keeps alive with a session. */
   onTouch: SessionTouchHook[];
+  /** What providers keep of a sign-in with the app's ID token. */
+  onAppTokenSignIn: AppTokenSignInHook[];
   /** Every provider's part of GET /session. */
   describeProviders: (req: Request) => Promise<Record<string, unknown>>;
 }
@@ -65,6 +67,7 @@ export function createStoreCore({
     index,
     parts,
     onTouch: stores.flatMap((s) => (s.onTouch ? [s.onTouch] : [])),
+    onAppTokenSignIn: stores.flatMap((s) => (s.onAppTokenSignIn ? [s.onAppTokenSignIn] : [])),
     describeProviders: async (req) =>
       Object.fromEntries(
         await Promise.all(views.map(async ({ name, view }) => [name, await view(req)] as const)),

@@ -7,7 +7,7 @@ import type { DoctorCheck } from '../ops/doctor';
 import type { Metrics } from '../ops/metrics';
 import type { SessionReadHook } from '../session/express-session-adapter';
 import type { SessionEndHook } from '../session/session-index';
-import type { SessionTouchHook } from '../session/session-lifecycle';
+import type { AppTokenSignInHook, SessionTouchHook } from '../session/session-lifecycle';
 
 /**
  * One provider of the service (LiveLike, LikeCoin, …), described once. `src/app.ts` names the
@@ -36,6 +36,8 @@ export interface ProviderStore {
   onEnd?: SessionEndHook;
   /** Keeps what hangs on a session alive as long as the session. */
   onTouch?: SessionTouchHook;
+  /** Keeps what it needs of a sign-in with the app's ID token (POST /session). */
+  onAppTokenSignIn?: AppTokenSignInHook;
   /** Its part of GET /session (undefined: it shows none). */
   view?: (req: Request) => Promise<unknown>;
   /** Forgets the grant of one of its users, for every session (operators' `grants revoke`). */

@@ -1,5 +1,7 @@
 import type { Express } from 'express';
-import type { BackchannelConfig } from '../config';
+import { decodeJwt } from 'jose';
+import type { BackchannelConfig, Config } from '../config';
+import type { AppTokenSignInHook } from '../session/session-lifecycle';
 import { FlowStore } from '../oauth/flow-store';
 import type { AreaDeps, Provider, StoreDeps } from '../area/provider';
 import { backchannelRoute } from './backchannel-route';
@@ -29,10 +31,20 @@ export const appIdentityProvider: Provider = {
     relyingParty ? ['/login', relyingParty.redirectUri.pathname, '/logout'] : [],
   registerPaths: registerOidcPaths,
   doctorChecks: () => [],
-  open: (core) => ({ area: (deps) => ({ mount: (app) => mountOidc(app, core, deps) }) }),
+  open: (core) => {
+    const signIns = new SignInRecords({
+      kv: core.kv,
+      box: core.box,
+      ttlMs: core.config.session.maxAgeSeconds * 1000,
+    });
+    return {
+      onAppTokenSignIn: appTokenSignIns(core.config, signIns),
+      area: (deps) => ({ mount: (app) => mountOidc(app, core, deps, signIns) }),
+    };
+  },
 };
 
-function mountOidc(app: Express, core: StoreDeps, deps: AreaDeps): void {
+function mountOidc(app: Express, core: StoreDeps, deps: AreaDeps, signIns: SignInRecords): void {
   const { config } = deps;
   const { relyingParty, backchannelLogout } = config.appOidc;
   const rp =
@@ -42,11 +54,6 @@ function mountOidc(app: Express, core: StoreDeps, deps: AreaDeps): void {
       timeoutMs: PROVIDER_TIMEOUT_MS,
       retryAfterSeconds: config.limits.providerRetryAfterSeconds,
     });
-  const signIns = new SignInRecords({
-    kv: core.kv,
-    box: core.box,
-    ttlMs: config.session.maxAgeSeconds * 1000,
-  });
   if (backchannelLogout) {
     app.use(
       backchannelRoute({
@@ -101,4 +108,37 @@ function logoutTokenSource(
     const { issuer, audience, jwksUri } = await rp.logoutTokenSource();
     return { issuer, audience, keys: { jwksUri } };
   };
+}
+
+/**
+ * Sign-ins with the app's ID token (POST /session) are kept too when back-channel logout is on
+ * and the token comes from the issuer that sends logout tokens: a logout naming its `sub` or
+ * `sid` ends those sessions as well. POST /session has verified the token just before.
+ */
+function appTokenSignIns(config: Config, signIns: SignInRecords): AppTokenSignInHook | undefined {
+  const { backchannelLogout, relyingParty } = config.appOidc;
+  if (!backchannelLogout) return undefined;
+  const issuer =
+    backchannelLogout.source === 'app_jwt'
+      ? backchannelLogout.appJwt.issuer
+      : (relyingParty?.issuer.href ?? '');
+  return async (handle, userId, idToken) => {
+    const { iss, sub, sid } = decodeJwt(idToken);
+    if (!isClaim(sub) || (sid !== undefined && !isClaim(sid)) || !sameIssuer(iss, issuer)) return;
+    await signIns.record(sub, { userId, handle, sid });
+  };
+}
+
+const isClaim = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= 255;
+
+/** `https://id.example` and `https://id.example/` name one issuer (discovery writes either). */
+function sameIssuer(iss: unknown, issuer: string): boolean {
+  if (typeof iss !== 'string') return false;
+  if (iss === issuer) return true;
+  try {
+    return new URL(iss).href === new URL(issuer).href;
+  } catch {
+    return false;
+  }
 }

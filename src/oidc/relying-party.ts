@@ -148,17 +148,19 @@ export function relyingPartyProblem(
   retryAfterSeconds: number,
 ): HttpProblem {
   const code = (err as { code?: unknown } | null)?.code;
-  const name = (err as { name?: unknown } | null)?.name;
   if (err instanceof client.ResponseBodyError) {
     return problems.providerError(IDENTITY_PROVIDER, doing, safeCode(err.error));
   }
   if (typeof code === 'string' && ID_TOKEN_FAILURES.has(code)) {
     return problems.invalidIdToken("The identity provider's ID token did not pass validation.");
   }
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  // A failed fetch may come wrapped (openid-client's "something went wrong"), and its TypeError
+  // may be another realm's (jest's sandbox): judged by name, along the chain of causes.
+  const names = causesOf(err).map((e) => (e as { name?: unknown } | null)?.name);
+  if (names.includes('TimeoutError') || names.includes('AbortError')) {
     return problems.providerTimeout(IDENTITY_PROVIDER, doing);
   }
-  if (err instanceof TypeError || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+  if (names.includes('TypeError') || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
     // fetch failed (refused, reset, DNS) or the provider answered with an error status.
     return problems.providerUnavailable(IDENTITY_PROVIDER, doing, retryAfterSeconds);
   }
@@ -170,4 +172,17 @@ function safeCode(code: string): string | undefined {
   return /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(code) && /^[a-z_]+$/.test(code)
     ? code
     : undefined;
+}
+
+/** `err` and its causes, at most a few deep. */
+function causesOf(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (
+    let e = err;
+    e !== undefined && e !== null && chain.length < 5;
+    e = (e as { cause?: unknown }).cause
+  ) {
+    chain.push(e);
+  }
+  return chain;
 }

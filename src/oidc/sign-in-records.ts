@@ -37,11 +37,12 @@ const MAX_SIGN_INS_PER_SUBJECT = 1000;
 export class SignInRecords {
   constructor(private readonly deps: SignInRecordsDeps) {}
 
-  async record(sub: string, record: SignInRecord, idToken: string): Promise<void> {
+  async record(sub: string, record: SignInRecord, idToken?: string): Promise<void> {
     const { kv, box, ttlMs } = this.deps;
     const value = JSON.stringify({ userId: record.userId, sid: record.sid });
     await kv.hashSet(keys.oidcSubject(sub), record.handle, value, ttlMs);
     if (record.sid !== undefined) await kv.set(keys.oidcSid(record.sid), sub, ttlMs);
+    if (idToken === undefined) return;
     await kv.set(keys.oidcIdToken(record.handle), await box.seal(idToken, record.handle), ttlMs);
   }
 

@@ -24,7 +24,15 @@ export interface SessionLifecycleDeps {
   signInProviders: readonly string[];
   /** A login past this many live sessions of its user ends the oldest. */
   sessionsPerUser: number;
+  /** What providers keep of a sign-in with the app's ID token (POST /session), before it saves. */
+  onAppTokenSignIn?: AppTokenSignInHook[];
 }
+
+/**
+ * Told the new session's device handle, its user and the (verified) ID token it signed in with:
+ * the identity provider's back-channel logout finds sessions by that token's `sub` and `sid`.
+ */
+export type AppTokenSignInHook = (handle: string, userId: string, idToken: string) => Promise<void>;
 
 export interface StartSessionOptions {
   /** Keep the replaced session's absolute lifetime and device (linking is not a new login). */

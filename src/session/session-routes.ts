@@ -46,7 +46,12 @@ export function sessionRoutes(deps: SessionRoutesDeps): Router {
     if (!deps.verifyAppToken) throw problems.appLoginNotConfigured();
     const { id_token } = parseBody(LoginRequest, req.body);
     const userId = await deps.verifyAppToken(id_token);
-    await startSession(req, { id: userId, source: 'app' }, lifecycle);
+    await startSession(req, { id: userId, source: 'app' }, lifecycle, {
+      beforeSave: async () => {
+        const handle = req.session.device?.handle ?? '';
+        for (const hook of lifecycle.onAppTokenSignIn ?? []) await hook(handle, userId, id_token);
+      },
+    });
     res.json({
       user: { id: userId },
       session_token: sessionToken(req, config),
