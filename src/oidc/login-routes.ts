@@ -54,17 +54,21 @@ export function loginRoutes(deps: LoginRoutesDeps): Router {
   const { config } = deps;
   const callbackPath = deps.relyingParty.redirectUri.pathname;
   const router = Router();
-  router.use(
-    ['/login', callbackPath, '/logout'],
-    browserNavigation({ heading: 'Sign-in did not complete', home: config.publicBaseUrl }),
+  const page = browserNavigation({
+    heading: 'Sign-in did not complete',
+    home: config.publicBaseUrl,
+  });
+  // Per route, by exact path (a `use('/login')` would also count the callback under /login):
+  // the page marker, then the client IP's limit (429 before any of the route's work).
+  router.get(
+    callbackPath,
+    page,
+    deps.rateLimits.callback,
+    deps.rejectDeadCredential,
+    callback(deps),
   );
-  // Per client IP, first: a client over its limit gets 429 before any of the route's work.
-  router.use('/login', deps.rateLimits.authorize);
-  router.use(callbackPath, deps.rateLimits.callback);
-  router.use(['/login', callbackPath, '/logout'], deps.rejectDeadCredential);
-  router.get(callbackPath, callback(deps));
-  router.get('/login', login(deps));
-  router.get('/logout', logout(deps));
+  router.get('/login', page, deps.rateLimits.authorize, deps.rejectDeadCredential, login(deps));
+  router.get('/logout', page, deps.rejectDeadCredential, logout(deps));
   return router;
 }
 

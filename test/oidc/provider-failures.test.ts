@@ -92,3 +92,23 @@ it('has no /login, /login/callback or /logout without APP_OIDC_*', async () => {
     await off.close();
   }
 });
+
+it('limits /login and its callback per client IP, each on its own budget', async () => {
+  const limited = await startTestApp({
+    env: { ...oidcEnv(standIn.issuer), RATE_LIMIT_OAUTH_PER_IP: '1' },
+  });
+  try {
+    const login = await startLogin(limited.url);
+    const again = await request(limited.url).get('/login');
+    expect(again.status).toBe(429);
+    expect(again.body.code).toBe('rate_limited');
+    standIn.nextIdToken = await standIn.sign(idTokenClaims(standIn, login.nonce));
+    const back = await request(limited.url)
+      .get('/login/callback')
+      .query({ code: 'c', state: login.state })
+      .set('Cookie', login.cookie);
+    expect(back.status).toBe(302);
+  } finally {
+    await limited.close();
+  }
+});
