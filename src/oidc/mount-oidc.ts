@@ -8,6 +8,7 @@ import { backchannelRoute } from './backchannel-route';
 import { loginRoutes } from './login-routes';
 import type { LogoutTokenSource } from './logout-token';
 import { IDENTITY_PROVIDER } from './names';
+import { oidcChecks } from './oidc-checks';
 import { registerOidcPaths } from './oidc-openapi';
 import { RelyingParty } from './relying-party';
 import { SignInRecords } from './sign-in-records';
@@ -30,7 +31,7 @@ export const appIdentityProvider: Provider = {
   sessionPaths: ({ appOidc: { relyingParty } }) =>
     relyingParty ? ['/login', relyingParty.redirectUri.pathname, '/logout'] : [],
   registerPaths: registerOidcPaths,
-  doctorChecks: () => [],
+  doctorChecks: (config) => oidcChecks(config.appOidc.relyingParty, PROVIDER_TIMEOUT_MS),
   open: (core) => {
     const signIns = new SignInRecords({
       kv: core.kv,
