@@ -26,8 +26,8 @@ import type { SignInRecords } from './sign-in-records';
 const RETURN_TO_FIELDS: FieldProblems = { return_to: problems.invalidReturnTo };
 const STATE_FIELDS: FieldProblems = { state: () => problems.invalidState() };
 const CallbackQuery = callbackQuery(['code']);
-// An ID token's `sid` is the provider's; bounded like every id we keep.
-const MAX_SID_LENGTH = 255;
+// An ID token's `sub` and `sid` are the provider's; bounded like every id we keep.
+const MAX_CLAIM_LENGTH = 255;
 
 export interface LoginRoutesDeps {
   config: Config;
@@ -133,7 +133,7 @@ async function signInWith(
   const userId = userIdFromClaim(claims[deps.userClaim], deps.lifecycle.signInProviders);
   const sub = claims.sub;
   const sid = claims.sid;
-  if (typeof sub !== 'string' || (sid !== undefined && !isUsableSid(sid))) {
+  if (!isBoundedClaim(sub) || (sid !== undefined && !isBoundedClaim(sid))) {
     throw problems.invalidIdToken('The ID token\'s "sub" or "sid" is not usable.');
   }
   // Logging out wins over a sign-in in flight: the flow's session must still be live.
@@ -147,8 +147,9 @@ async function signInWith(
   });
 }
 
-function isUsableSid(sid: unknown): sid is string {
-  return typeof sid === 'string' && sid.length > 0 && sid.length <= MAX_SID_LENGTH;
+/** A `sub` or `sid` we can keep: OpenID Connect bounds `sub` to 255 ASCII characters. */
+function isBoundedClaim(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
 }
 
 /**

@@ -86,6 +86,7 @@ export function registerOidcPaths({ register, problems }: PathContext): void {
       P.unsupportedMediaType('Send the body as application/x-www-form-urlencoded.'),
       P.payloadTooLarge(),
       P.identityProviderUnavailable(5),
+      P.providerUnavailable(IDENTITY_PROVIDER, 'sign you in', 5),
     ],
   });
 }
