@@ -61,6 +61,9 @@ async function main(): Promise<void> {
   server.on('request', provider.callback());
   say({ event: 'listening', issuer });
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
+  // Its parent holds the other end of stdin: when the parent dies, however, so does this.
+  process.stdin.on('close', () => process.exit(0));
+  process.stdin.resume();
 }
 
 main().catch((err: unknown) => {
