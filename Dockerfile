@@ -31,6 +31,10 @@ COPY --from=build /app/dist ./dist
 RUN chmod 755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/token-bff
 # The developer console's static files (served only when CONSOLE_ENABLED=true in production).
 COPY console ./console
+# The frontend client module, served at /client/token-bff-client.js (read once at start).
+COPY client/dist ./client/dist
+# Apache-2.0 asks that a redistributed copy carries the licence.
+COPY LICENSE ./
 
 # Files stay root-owned (read-only for the app); the process runs unprivileged.
 USER node
