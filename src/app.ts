@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createAppContext } from './app-context';
 import type { Config } from './config';
 import { mountConsole } from './console/mount-console';
+import { mountFrontendClient } from './frontend/mount-frontend-client';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
 import { likeCoin } from './likecoin/mount-likecoin';
 import { liveLike } from './livelike/mount-livelike';
@@ -47,6 +48,8 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   mountOpenApi(app, ctx);
   // The developer console (when enabled): a page, so its own CSP; it calls the API like any page.
   mountConsole(app, ctx.config);
+  // The frontend client module (client/), for pages that import it from the service itself.
+  mountFrontendClient(app, ctx.config);
   // The session chain on every session-bound path, then /session and /sessions.
   mountSessions(app, ctx);
   // Providers: each mounts /<name>/api (the proxy) before /<name>, and says once whether it is

@@ -10,7 +10,7 @@ import { SessionTokens, SessionViewBase } from '../session/session-schemas';
 import { commonProblems, type PathContext } from './operation-parts';
 import { createPathRegistrar, type OpenApiDocument } from './path-registrar';
 import { catalogueCodes } from './problem-codes';
-import { registerConsolePaths } from './register-console-paths';
+import { registerConsolePaths, registerFrontendClientPath } from './register-console-paths';
 import { registerOAuthPaths } from './register-oauth-paths';
 import { registerOpsPaths } from './register-ops-paths';
 import { registerProxyPaths } from './register-proxy-paths';
@@ -63,6 +63,7 @@ export function buildOpenApiDocument(
 
   registerOpsPaths(ctx);
   if (config.console.enabled) registerConsolePaths(ctx);
+  registerFrontendClientPath(ctx);
   registerSessionPaths(ctx, sessionView);
   registerDevicePaths(ctx);
   for (const provider of providers) provider.registerPaths?.(ctx);

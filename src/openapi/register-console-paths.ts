@@ -29,3 +29,21 @@ export function registerConsolePaths({ register }: PathContext): void {
     problems: [],
   });
 }
+
+/** The frontend client module (client/), served whatever CONSOLE_ENABLED says. */
+export function registerFrontendClientPath({ register }: PathContext): void {
+  register({
+    method: 'get',
+    path: '/client/token-bff-client.js',
+    operationId: 'frontendClient',
+    tags: ['operations'],
+    summary: 'The frontend client, an ES module (README, "Frontend integration")',
+    responses: {
+      200: {
+        description: 'The module (Cache-Control: no-cache; ETag, 304 when unchanged)',
+        content: { 'text/javascript': { schema: z.string() } },
+      },
+    },
+    problems: [],
+  });
+}

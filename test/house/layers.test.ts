@@ -9,7 +9,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['log'],
   ['http'],
   ['session'],
-  ['ops', 'console'],
+  ['ops', 'console', 'frontend'],
   ['proxy'],
   ['oauth'],
   ['openapi'],
