@@ -33,6 +33,8 @@ export interface LiveLikeStandIn {
   /** The REST base, like https://cf-blast.livelikecdn.com/api/v1 */
   apiUrl: string;
   requests: LiveLikeRequest[];
+  /** What LiveLike holds, by custom_profile_id: what a user's calls changed, and whose. */
+  profiles: ReadonlyMap<string, LiveLikeProfile>;
   /** 'request' for each call; 'closed' when a caller's connection to /hang goes away. */
   events: EventEmitter;
   close(): Promise<void>;
@@ -171,6 +173,7 @@ export async function startLiveLikeStandIn(
   return {
     apiUrl,
     requests,
+    profiles,
     events,
     async close() {
       server.closeAllConnections();
