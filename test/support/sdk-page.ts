@@ -30,7 +30,7 @@ export interface SdkPageOptions {
 export interface SdkPageApi {
   signIn(idToken: string): Promise<string>;
   signOut(): Promise<void>;
-  /** LiveLike's init with the current user's token; resolves with the profile's custom_profile_id. */
+  /** LiveLike's init with the current user's token; resolves with its custom_profile_id. */
   initLiveLike(): Promise<string>;
   /** The SDK's getUserProfile; on a 401, renews the token, inits again and tries once more. */
   loadProfile(): Promise<string>;
