@@ -87,6 +87,8 @@ it('bearer mode under Node: sign-in, a switch of user, the LikeCoin link with a 
   // B signs in on the same app: from now on, never A's LiveLike token.
   const b = await call<SignedIn>('signIn', appIdToken({ sub: 'phone-b' }));
   expect(await call('keptTokens')).toEqual([a.session_token, b.session_token]);
+  // The sign-in carried A's token: A's session is over, not left behind for whoever holds it.
+  expect(await statusWith(a.session_token)).toBe(401);
   const tokenOfB = await call<LiveLikeToken>('liveLikeToken');
   expect(tokenOfB.custom_profile_id).toBe('phone-b');
   expect(await profileIdOf(tokenOfB.access_token)).toBe('phone-b');
