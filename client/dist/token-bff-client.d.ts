@@ -1,7 +1,10 @@
 export interface TokenBffOptions {
     /** The service's origin, e.g. https://bff.example.com ('' for the page's own origin). */
     baseUrl: string;
-    /** Bearer mode (apps): the session token kept from signIn. Without one: cookie mode. */
+    /** 'bearer' for apps without a cookie jar (React Native); by default 'bearer' when a
+     *  sessionToken is given, else 'cookie' (browsers). */
+    mode?: 'cookie' | 'bearer';
+    /** Bearer mode: the session token kept from an earlier signIn, if any. */
     sessionToken?: string;
     fetch?: typeof fetch;
     /** Bearer mode: called with each new session token (and undefined when it is gone), so an
@@ -18,6 +21,15 @@ export interface SignedIn {
     };
     session_token: string;
     expires_at: string;
+}
+export interface Device {
+    /** An opaque handle, never usable as a credential. */
+    id: string;
+    current: boolean;
+    carrier: 'cookie' | 'bearer';
+    created_at: string;
+    last_seen_at: string;
+    user_agent: string | null;
 }
 export interface LiveLikeToken {
     access_token: string;
@@ -53,11 +65,20 @@ export declare const RENEW_BEFORE_MS = 60000;
  *  value stops the SDK from falling back to the token it was initialised with. */
 export declare const SIGNED_OUT_TOKEN = "token-bff:signed-out";
 export declare function createTokenBff(options: TokenBffOptions): {
-    mode: "bearer" | "cookie";
+    mode: "cookie" | "bearer";
     signIn: (idToken: string) => Promise<SignedIn>;
     signOut: () => Promise<void>;
     session: () => Promise<Record<string, unknown>>;
     sessionToken: () => string | undefined;
+    devices: {
+        list: (cursor?: string) => Promise<{
+            sessions: Device[];
+            next_cursor: string | null;
+        }>;
+        end: (id: string) => Promise<void>;
+        endOthers: () => Promise<void>;
+        endAll: () => Promise<void>;
+    };
     liveLike: {
         token: () => Promise<LiveLikeToken>;
         renew: () => Promise<LiveLikeToken>;
@@ -69,6 +90,9 @@ export declare function createTokenBff(options: TokenBffOptions): {
             authorization_url: string;
         } | undefined>;
         complete: (result: string) => Promise<Record<string, unknown>>;
+        disconnect: (options?: {
+            everywhere?: boolean;
+        }) => Promise<void>;
     };
     livelike: {
         fetch: (path: string, init?: RequestInit) => Promise<Response>;

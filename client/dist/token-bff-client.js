@@ -38,7 +38,7 @@ export function createTokenBff(options) {
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const now = options.now ?? Date.now;
     const base = options.baseUrl.replace(/\/+$/, '');
-    const bearer = options.sessionToken !== undefined;
+    const bearer = (options.mode ?? (options.sessionToken !== undefined ? 'bearer' : 'cookie')) === 'bearer';
     let sessionToken = options.sessionToken;
     // Everything user-bound is tagged with the generation it was fetched in; a change of user
     // moves the generation on, and answers tagged with an older one are never handed out.
@@ -162,6 +162,26 @@ export function createTokenBff(options) {
         noteUser(view.user?.id);
         return view;
     }
+    // ---- devices (the user's sessions) -------------------------------------------------------
+    let currentDevice;
+    async function listDevices(cursor) {
+        const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+        const page = await json('GET', `/sessions${query}`);
+        currentDevice = page.sessions.find((d) => d.current)?.id ?? currentDevice;
+        return page;
+    }
+    async function endDevice(id) {
+        await json('DELETE', `/sessions/${encodeURIComponent(id)}`);
+        if (id === currentDevice) {
+            userChanged();
+            keepSessionToken(undefined);
+        }
+    }
+    async function endAllDevices() {
+        await json('DELETE', '/sessions');
+        userChanged();
+        keepSessionToken(undefined);
+    }
     // ---- LiveLike profile tokens ---------------------------------------------------------------
     const current = () => (cached && cached.generation === generation ? cached : undefined);
     const fresh = (entry) => now() < entry.renewAt;
@@ -263,6 +283,11 @@ export function createTokenBff(options) {
         navigate(authorizeUrl(returnTo, scope));
         return undefined;
     }
+    /** Unlinks this session from its LikeCoin grant; everywhere: forgets the grant for every
+     *  session of that Liker. */
+    async function disconnect(options = {}) {
+        await json('DELETE', options.everywhere ? '/likecoin/connection?everywhere=true' : '/likecoin/connection');
+    }
     async function complete(result) {
         const answer = await json('POST', '/likecoin/complete', { result });
         // A LikeCoin sign-in is a login: the session has a new id and this is its token.
@@ -279,11 +304,18 @@ export function createTokenBff(options) {
         signOut,
         session,
         sessionToken: () => sessionToken,
+        devices: {
+            list: listDevices,
+            end: endDevice,
+            endOthers: () => json('DELETE', '/sessions?keep=current'),
+            endAll: endAllDevices,
+        },
         liveLike: { token, renew, storageStrategy },
         likecoin: {
             fetch: (path, init) => proxied('/likecoin/api/', path, init),
             connect,
             complete,
+            disconnect,
         },
         livelike: {
             fetch: (path, init) => proxied('/livelike/api/', path, init),

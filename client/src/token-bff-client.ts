@@ -11,7 +11,10 @@
 export interface TokenBffOptions {
   /** The service's origin, e.g. https://bff.example.com ('' for the page's own origin). */
   baseUrl: string;
-  /** Bearer mode (apps): the session token kept from signIn. Without one: cookie mode. */
+  /** 'bearer' for apps without a cookie jar (React Native); by default 'bearer' when a
+   *  sessionToken is given, else 'cookie' (browsers). */
+  mode?: 'cookie' | 'bearer';
+  /** Bearer mode: the session token kept from an earlier signIn, if any. */
   sessionToken?: string;
   fetch?: typeof fetch;
   /** Bearer mode: called with each new session token (and undefined when it is gone), so an
@@ -27,6 +30,16 @@ export interface SignedIn {
   user: { id: string };
   session_token: string;
   expires_at: string;
+}
+
+export interface Device {
+  /** An opaque handle, never usable as a credential. */
+  id: string;
+  current: boolean;
+  carrier: 'cookie' | 'bearer';
+  created_at: string;
+  last_seen_at: string;
+  user_agent: string | null;
 }
 
 export interface LiveLikeToken {
@@ -78,7 +91,8 @@ export function createTokenBff(options: TokenBffOptions) {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const now = options.now ?? Date.now;
   const base = options.baseUrl.replace(/\/+$/, '');
-  const bearer = options.sessionToken !== undefined;
+  const bearer =
+    (options.mode ?? (options.sessionToken !== undefined ? 'bearer' : 'cookie')) === 'bearer';
   let sessionToken = options.sessionToken;
 
   // Everything user-bound is tagged with the generation it was fetched in; a change of user
@@ -214,6 +228,36 @@ export function createTokenBff(options: TokenBffOptions) {
     return view;
   }
 
+  // ---- devices (the user's sessions) -------------------------------------------------------
+
+  let currentDevice: string | undefined;
+
+  async function listDevices(
+    cursor?: string,
+  ): Promise<{ sessions: Device[]; next_cursor: string | null }> {
+    const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const page = await json<{ sessions: Device[]; next_cursor: string | null }>(
+      'GET',
+      `/sessions${query}`,
+    );
+    currentDevice = page.sessions.find((d) => d.current)?.id ?? currentDevice;
+    return page;
+  }
+
+  async function endDevice(id: string): Promise<void> {
+    await json<void>('DELETE', `/sessions/${encodeURIComponent(id)}`);
+    if (id === currentDevice) {
+      userChanged();
+      keepSessionToken(undefined);
+    }
+  }
+
+  async function endAllDevices(): Promise<void> {
+    await json<void>('DELETE', '/sessions');
+    userChanged();
+    keepSessionToken(undefined);
+  }
+
   // ---- LiveLike profile tokens ---------------------------------------------------------------
 
   const current = () => (cached && cached.generation === generation ? cached : undefined);
@@ -322,6 +366,15 @@ export function createTokenBff(options: TokenBffOptions) {
     return undefined;
   }
 
+  /** Unlinks this session from its LikeCoin grant; everywhere: forgets the grant for every
+   *  session of that Liker. */
+  async function disconnect(options: { everywhere?: boolean } = {}): Promise<void> {
+    await json<void>(
+      'DELETE',
+      options.everywhere ? '/likecoin/connection?everywhere=true' : '/likecoin/connection',
+    );
+  }
+
   async function complete(result: string): Promise<Record<string, unknown>> {
     const answer = await json<{ session_token?: string } & Record<string, unknown>>(
       'POST',
@@ -342,11 +395,18 @@ export function createTokenBff(options: TokenBffOptions) {
     signOut,
     session,
     sessionToken: () => sessionToken,
+    devices: {
+      list: listDevices,
+      end: endDevice,
+      endOthers: () => json<void>('DELETE', '/sessions?keep=current'),
+      endAll: endAllDevices,
+    },
     liveLike: { token, renew, storageStrategy },
     likecoin: {
       fetch: (path: string, init?: RequestInit) => proxied('/likecoin/api/', path, init),
       connect,
       complete,
+      disconnect,
     },
     livelike: {
       fetch: (path: string, init?: RequestInit) => proxied('/livelike/api/', path, init),

@@ -46,6 +46,38 @@ async function see(page: Page, selector: string, text: string | RegExp): Promise
 const textOf = (page: Page, selector: string) =>
   page.locator(selector).first().textContent({ timeout: WAIT_MS });
 
+/**
+ * The same user signed in on another device (an app with a bearer session), through the demo
+ * identity provider's form as a person would; `sessionStatus` says whether it is still live.
+ */
+async function signInElsewhere(d: Demo, user: string) {
+  const state = 'other-device-0123456789abcdef';
+  const form = new URLSearchParams({ user, state });
+  const login = await fetch(d.identityProvider.loginUrl, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
+  const idToken = new URLSearchParams(new URL(login.headers.get('location')!).hash.slice(1)).get(
+    'id_token',
+  );
+  const signedIn = await fetch(`${d.url}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'other-device/1.0' },
+    body: JSON.stringify({ id_token: idToken }),
+  });
+  expect(signedIn.status).toBe(200);
+  const { session_token } = (await signedIn.json()) as { session_token: string };
+  return {
+    async sessionStatus(): Promise<boolean> {
+      const res = await fetch(`${d.url}/session`, {
+        headers: { authorization: `Bearer ${session_token}` },
+      });
+      return res.status === 200 && ((await res.json()) as { authenticated: boolean }).authenticated;
+    },
+  };
+}
+
 it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both APIs, logs out', async () => {
   if (!demo || !context) throw new Error('the demo or the browser did not start');
   const page = await context.newPage();
@@ -76,7 +108,7 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   expect(await textOf(page, '#signin-result')).toContain('(hidden: this page uses the cookie)');
 
   // A LiveLike token, decoded, with its expiry counting down.
-  await page.getByRole('button', { name: 'GET /livelike/token' }).click();
+  await page.getByRole('button', { name: 'Get a token (liveLike.token)' }).click();
   await see(page, '#livelike-result', 'HTTP 200');
   expect(await textOf(page, '#livelike-profile')).toBe('alice');
   await see(page, '#livelike-header', '"alg": "HS256"');
@@ -88,6 +120,12 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
     .locator('#livelike-expiry', { hasNotText: firstTick ?? '' })
     .waitFor({ timeout: 3000 });
 
+  // Asked again, the client reuses the token it has: no request.
+  await page.getByRole('button', { name: 'Get a token (liveLike.token)' }).click();
+  await see(page, '#livelike-result', 'from the client (reused, no request)');
+  const logBeforeLikeCoin = await page.locator('#request-log li').allTextContents();
+  expect(logBeforeLikeCoin.some((line) => line.includes('POST /livelike/token → 200'))).toBe(true);
+
   // Connect LikeCoin through the stand-in's authorize page.
   await page.getByRole('link', { name: 'Connect LikeCoin' }).click();
   await page.waitForURL(`${demo.likeCoin.authorizeUrl}**`);
@@ -96,10 +134,11 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   await page.waitForURL(`${demo.consoleUrl}**`);
   await see(page, '#likecoin-status', 'connected: true, as alice-liker (Alice)');
   await see(page, '#session-summary', 'Signed in as alice (app)');
-  // The way back from LikeCoin reloaded the page: the same user gets a token again.
-  expect(await textOf(page, '#livelike-profile')).toBe('—');
-  await page.getByRole('button', { name: 'GET /livelike/token' }).click();
+  // The way back from LikeCoin reloaded the page; the token panel and the request log are back.
   await see(page, '#livelike-profile', 'alice');
+  await see(page, '#livelike-claims', '"custom_profile_id": "alice"');
+  const logAfterLikeCoin = await page.locator('#request-log li').allTextContents();
+  expect(logAfterLikeCoin.slice(-logBeforeLikeCoin.length)).toEqual(logBeforeLikeCoin);
 
   // A proxied call to each provider.
   await page.getByLabel('Path', { exact: true }).fill('/users/profile');
@@ -114,15 +153,41 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   await see(page, '#proxy-result', '"custom_profile_id": "alice"');
   await see(page, '#proxy-status', 'HTTP 200');
 
-  // Devices. GET /sessions is not in this branch yet: the page shows the 404 problem as it is.
-  // The LikeCoin sign-in replaced the session id on this same device: one device, this one.
-  await page.getByRole('button', { name: 'GET /sessions' }).click();
+  // Devices: the LikeCoin sign-in replaced the session id on this same device, and a second
+  // browser signs alice in too. This device is listed first, in words a person reads.
+  const other = await signInElsewhere(demo, 'alice');
+  await page.getByRole('button', { name: 'List my devices' }).click();
   await see(page, '#devices-result', 'HTTP 200');
-  await see(page, '#devices', 'this device');
-  expect(await page.locator('#devices li').count()).toBe(1);
+  await see(
+    page,
+    '#devices li:first-child',
+    /^this device · cookie · .* · signed in just now · last seen just now/,
+  );
+  expect(await page.locator('#devices li').count()).toBe(2);
+  await see(page, '#devices li:nth-child(2)', 'another device');
   await expect(
-    page.locator('#devices').getByRole('button', { name: 'log out' }).count(),
-  ).resolves.toBe(1);
+    page.locator('#devices li.current time').first().getAttribute('datetime'),
+  ).resolves.toMatch(/^\d{4}-\d\d-\d\dT/);
+
+  // Destructive buttons look it and ask first: declined, nothing happens; accepted, it is done.
+  await expect(
+    page.getByRole('button', { name: 'Log out other devices…' }).getAttribute('class'),
+  ).resolves.toBe('danger');
+  const asked = new Promise<string>((resolve) =>
+    page.once('dialog', (dialog) => {
+      resolve(dialog.message());
+      void dialog.dismiss();
+    }),
+  );
+  await page.getByRole('button', { name: 'Log out other devices…' }).click();
+  expect(await asked).toContain('Log out every other device');
+  expect(await other.sessionStatus()).toBe(true);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Log out other devices…' }).click();
+  await see(page, '#request-log', 'DELETE /sessions?keep=current → 204');
+  await page.locator('#devices li').nth(1).waitFor({ state: 'detached' });
+  expect(await page.locator('#devices li').count()).toBe(1);
+  expect(await other.sessionStatus()).toBe(false);
 
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true, timeout: WAIT_MS });
@@ -137,9 +202,10 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   await see(page, '#proxy-result', '"code": "likecoin_not_connected"');
 
   // Log out: the session is gone, and a token is refused.
-  await page.getByRole('button', { name: 'Log out (DELETE /session)' }).click();
+  await page.getByRole('button', { name: 'Log out (signOut)' }).click();
   await see(page, '#session-summary', 'Not signed in');
-  await page.getByRole('button', { name: 'GET /livelike/token' }).click();
+  expect(await textOf(page, '#livelike-profile')).toBe('—');
+  await page.getByRole('button', { name: 'Get a token (liveLike.token)' }).click();
   await see(page, '#livelike-result', 'HTTP 401');
   await see(page, '#livelike-result', '"code": "not_authenticated"');
   expect(await textOf(page, '#livelike-profile')).toBe('—');

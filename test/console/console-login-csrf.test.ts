@@ -162,7 +162,7 @@ describe('the demo sign-in the console starts', () => {
     });
 
     // Log out, then come back with the very URL the provider sent: its state was used up.
-    await page.getByRole('button', { name: 'Log out (DELETE /session)' }).click();
+    await page.getByRole('button', { name: 'Log out (signOut)' }).click();
     await page.locator('#session-summary', { hasText: 'Not signed in' }).waitFor();
     expect(new URLSearchParams(new URL(returnUrl).hash.slice(1)).get('state')).toMatch(/\S/);
     posts.length = 0;

@@ -24,7 +24,7 @@ describe('the console, enabled (the default outside production)', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP);
-      expect(res.text).toContain('<script src="/console/console.js" defer></script>');
+      expect(res.text).toContain('<script type="module" src="/console/console.js"></script>');
       expect(res.text).toContain('<h1>token-bff console</h1>');
     },
   );
@@ -49,7 +49,9 @@ describe('the console, enabled (the default outside production)', () => {
     const js = await request(t.app).get('/console/console.js');
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toMatch(/^(application|text)\/javascript/);
-    expect(js.text).toContain("'X-CSRF'");
+    // The reference frontend calls the service only through the frontend client.
+    expect(js.text).toContain("from '/client/token-bff-client.js'");
+    expect(js.text).not.toMatch(/X-CSRF|credentials:\s*'include'/);
     const css = await request(t.app).get('/console/console.css');
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
