@@ -9,8 +9,8 @@ const [baseUrl] = process.argv.slice(2);
 const kept = [];
 const bff = createTokenBff({
   baseUrl,
-  // A fresh install: no session token yet, bearer mode all the same.
-  sessionToken: '',
+  // A fresh install: nothing in the Keychain yet, so no sessionToken; bearer mode all the same.
+  mode: 'bearer',
   onSessionToken: (token) => kept.push(token ?? null),
 });
 
