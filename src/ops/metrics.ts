@@ -6,7 +6,7 @@ export interface Metrics {
   registry: Registry;
   tokensMinted: Counter;
   sessionsCreated: Counter;
-  /** By reason: logout, everywhere, revoked, expired, grant_refused. */
+  /** By reason: logout, everywhere, revoked, expired, idle, too_many_sessions, replaced, legacy_identity (never a session that only lost its grant: it lives on). */
   sessionsEnded: Counter<'reason'>;
   /** Refresh calls to a provider's token endpoint, by provider and outcome. */
   refreshes: Counter<'provider' | 'outcome'>;
