@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { RateLimiters } from '../http/rate-limits';
 import type { AuditLog } from '../log/audit';
 import type { Metrics } from '../ops/metrics';
+import { labelRoute } from '../ops/route-labels';
 import type { SessionReadHook, SessionStore } from '../session/express-session-adapter';
 import type { SessionLifecycleDeps } from '../session/session-lifecycle';
 import { proxyRoutes } from '../proxy/proxy-routes';
@@ -223,6 +224,7 @@ function mountOAuth(app: Express, deps: OAuthAreaDeps, r: OAuthRuntime, audit: A
   // Before /<name>: the proxy owns everything under /<name>/api.
   app.use(
     `/${provider.name}/api`,
+    labelRoute(`/${provider.name}/api/*`),
     bearer.prefetch,
     proxyRoutes({
       prefix: `/${provider.name}/api`,
