@@ -33,7 +33,9 @@ export type EndReason =
   /** A login on a device whose session was still live: the old session ends, a new one starts. */
   | 'replaced'
   /** Lapsed while idle (its key expired in the store), noticed when the index was next read. */
-  | 'idle';
+  | 'idle'
+  /** The app's OpenID Provider asked by a back-channel logout token (issue 23 ends them so). */
+  | 'backchannel';
 
 /** Who ended a session, when a request did: its client's address. */
 export interface EndOrigin {

@@ -8,7 +8,7 @@ import {
 import { login } from '../support/login';
 import { runCli } from '../support/run-cli';
 import { secretsIn, sessionIdOf } from '../support/audit-lines';
-import { BASE_ENV } from '../support/test-app';
+import { BASE_ENV, sharedRedisTopology, topologyEnv } from '../support/test-app';
 
 // Issue 25, part 2: what an operator ends from the CLI is on record on the CLI's stdout, one
 // JSON line per event, the same lines the service writes: operator.revoke, and each session
@@ -23,7 +23,10 @@ beforeAll(async () => {
     TOKEN_ENCRYPTION_KEY: s.t.config.tokenEncryptionKeys
       .map((k) => Buffer.from(k).toString('base64'))
       .join(','),
-    REDIS_URL: process.env.REDIS_URL!,
+    // The store the app runs on, one node or a Cluster (TEST_REDIS=cluster).
+    ...Object.fromEntries(
+      Object.entries(topologyEnv(sharedRedisTopology())).filter(([, v]) => v !== undefined),
+    ),
     REDIS_KEY_PREFIX: s.t.keyPrefix,
     // The trail is written whatever the log level: an operator's revocation is never silent.
     LOG_LEVEL: 'silent',
