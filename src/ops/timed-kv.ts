@@ -41,14 +41,19 @@ export function timedKv(kv: Kv, duration: Histogram<'operation' | 'outcome'>): K
   timed.close = kv.close.bind(kv);
   for (const operation of TIMED) {
     const run = (kv[operation] as Operation).bind(kv);
+    // Each (operation, outcome) series looked up once, not per call: this is on every request.
+    const ok = duration.labels({ operation, outcome: 'ok' });
+    const unavailable = duration.labels({ operation, outcome: 'unavailable' });
+    const failed = duration.labels({ operation, outcome: 'error' });
     timed[operation] = async (...args) => {
-      const end = duration.startTimer({ operation });
+      const started = performance.now();
       try {
         const result = await run(...args);
-        end({ outcome: 'ok' });
+        ok.observe((performance.now() - started) / 1000);
         return result;
       } catch (err) {
-        end({ outcome: err instanceof StoreUnavailableError ? 'unavailable' : 'error' });
+        const seconds = (performance.now() - started) / 1000;
+        (err instanceof StoreUnavailableError ? unavailable : failed).observe(seconds);
         throw err;
       }
     };
