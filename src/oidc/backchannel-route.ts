@@ -1,5 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
-import type { Logger } from 'pino';
+import type { AuditLog } from '../log/audit';
 import type { Limits } from '../config';
 import { bodyProblem } from '../http/json-body';
 import { parseInput, type FieldProblems } from '../http/parse-input';
@@ -9,6 +9,7 @@ import { keys } from '../store/keys';
 import type { Kv } from '../store/kv';
 import { verifyLogoutToken, type LogoutTokenSource } from './logout-token';
 import { LogoutTokenForm } from './oidc-schemas';
+import { IDENTITY_PROVIDER } from './names';
 import type { SignInRecords } from './sign-in-records';
 
 const TOKEN_FIELDS: FieldProblems = { logout_token: problems.invalidLogoutToken };
@@ -23,7 +24,8 @@ export interface BackchannelDeps {
   source: () => Promise<LogoutTokenSource>;
   limits: Limits;
   limiter: RequestHandler;
-  logger: Logger;
+  /** One backchannel.logout line per user named (each ended session is a session.ended one). */
+  audit: AuditLog;
   now: () => number;
 }
 
@@ -67,11 +69,20 @@ export function backchannelRoute(deps: BackchannelDeps): Router {
       }
       try {
         const named = await deps.signIns.find(token);
+        const ended = new Map<string, number>();
         for (const { userId, handle } of named) {
-          await deps.index.endByHandle(userId, handle, 'backchannel');
+          const live = await deps.index.endByHandle(userId, handle, 'backchannel', { ip: req.ip });
+          ended.set(userId, (ended.get(userId) ?? 0) + (live ? 1 : 0));
         }
         await deps.signIns.forget(named, token.sid);
-        deps.logger.info({ sessions: named.length }, 'back-channel logout');
+        for (const [userId, sessions] of ended) {
+          deps.audit.backchannelLogout({
+            userId,
+            provider: IDENTITY_PROVIDER.name,
+            sessions,
+            ip: req.ip,
+          });
+        }
       } catch (err) {
         // Nothing may stay alive because of a failure here: the provider's retry must be let in.
         await deps.kv.del(keys.logoutTokenJti(token.jti)).catch(() => undefined);

@@ -64,7 +64,7 @@ function mountOidc(app: Express, core: StoreDeps, deps: AreaDeps, signIns: SignI
         source: logoutTokenSource(backchannelLogout, rp),
         limits: config.limits,
         limiter: deps.rateLimits.perIp('backchannel-logout', backchannelLogout.perIpPerMinute),
-        logger: deps.logger,
+        audit: core.audit,
         now: deps.now,
       }),
     );

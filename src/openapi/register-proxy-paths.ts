@@ -43,7 +43,8 @@ export function registerProxy(
       request: {
         params: z.object({
           path: z.string().meta({
-            description: 'The rest of the upstream path (may contain `/`).',
+            description:
+              'The rest of the upstream path. Its `/` may be sent as is or percent-encoded as `%2F` (generated clients encode it): either way the upstream gets `/`, after the same checks (no `.` or `..` segment, no empty segment, no `%5C`, no double encoding, under `*_API_PATHS`).',
             example: 'users/profile',
           }),
         }),

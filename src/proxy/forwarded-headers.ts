@@ -1,28 +1,8 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { HEADERS_PASSED_TO_CALLER, HEADERS_PASSED_UPSTREAM } from '../http/proxied-headers';
 
-// What a browser or an app legitimately tells a provider API about the call itself. Anything
-// else (the caller's credentials, forwarding and client-IP claims, auth-request identities, URL
-// and method overrides, Expect, names spelt with "_") is never passed on: the upstream gets our
-// Bearer token and what we ourselves know of the caller.
-const PASSED_UPSTREAM = new Set([
-  'accept',
-  'accept-language',
-  'accept-encoding',
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'content-language',
-  'if-match',
-  'if-none-match',
-  'if-modified-since',
-  'if-unmodified-since',
-  'if-range',
-  'range',
-  'user-agent',
-  'cache-control',
-  'pragma',
-  'idempotency-key',
-]);
+// The allowlists are shared with CORS (src/http/proxied-headers.ts says what each admits, and why).
+const PASSED_UPSTREAM = new Set(HEADERS_PASSED_UPSTREAM);
 
 // RFC 9110 §7.6.1: a header named in Connection is meant for that one hop, whatever its name.
 function namedInConnection(headers: IncomingHttpHeaders): Set<string> {
@@ -64,27 +44,7 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-// What an upstream may tell the caller about its answer. Everything else (CORS, CSP, framing,
-// HSTS, cookies, caching, anything new) is the service's own to say: our headers always win.
-const PASSED_TO_CALLER = new Set([
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'content-language',
-  'content-range',
-  'content-disposition',
-  'accept-ranges',
-  'etag',
-  'last-modified',
-  'retry-after',
-  'location',
-  'www-authenticate',
-  'ratelimit',
-  'ratelimit-policy',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-]);
+const PASSED_TO_CALLER = new Set(HEADERS_PASSED_TO_CALLER);
 
 /** Response headers for the caller, from the upstream's: only those that describe the answer. */
 export function callerResponseHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {

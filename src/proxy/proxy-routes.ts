@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Limits } from '../config';
 import { discard, relay, sendUpstream } from './forward';
 import { proxyBody, type ProxyBody } from './request-body';
-import { isAllowedPath, splitTarget, upstreamUrl } from './upstream-url';
+import { isAllowedPath, readEncodedSlashes, splitTarget, upstreamUrl } from './upstream-url';
 import { problems } from '../http/problems';
 
 /** The Bearer token for a call, and how to get a better one if the upstream refuses it. */
@@ -49,7 +49,8 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
     let body: ProxyBody = { kind: 'none' };
     let answer;
     try {
-      const { rest, query } = splitTarget(req.originalUrl, deps.prefix);
+      const { rest: sent, query } = splitTarget(req.originalUrl, deps.prefix);
+      const rest = readEncodedSlashes(sent);
       const target = upstreamUrl(deps.base, rest, query, limits.proxyTargetBytes);
       if (!isAllowedPath(rest, deps.allowedPaths)) throw problems.pathNotAllowed();
       const bearer = await deps.bearer(req);

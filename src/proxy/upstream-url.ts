@@ -40,6 +40,18 @@ export function upstreamUrl(base: URL, rest: string, query: string, maxLength = 
   return url;
 }
 
+/**
+ * `rest` with every `%2F` read as the `/` it encodes, and nothing else decoded. Generated OpenAPI
+ * clients (openapi-fetch and the like) percent-encode each `/` of the documented `{path}`
+ * parameter; reading it back before any check means the checks, the allowlist and the upstream
+ * all see one and the same path, so `%2F..%2F` is a dot segment and `%2F%2F` an empty one, both
+ * refused by upstreamUrl like their plain spellings. `%5C`, `%2E` and `%252F` keep their refusals.
+ */
+export function readEncodedSlashes(rest: string): string {
+  // The boundary after our prefix must be a real "/": `/likecoin/api%2Fx` is not under it.
+  return rest.startsWith('/') ? rest.replace(/%2f/gi, '/') : rest;
+}
+
 /** Splits a raw origin-form request target after `prefix` into path and query. */
 export function splitTarget(originalUrl: string, prefix: string): { rest: string; query: string } {
   const q = originalUrl.indexOf('?');

@@ -8,6 +8,7 @@ import {
   oidcEnv,
   startLogin,
 } from '../support/oidc-login';
+import { auditLines } from '../support/audit-lines';
 import { login as appLogin } from '../support/login';
 import { startTestApp, storedKeys, type TestApp } from '../support/test-app';
 
@@ -69,7 +70,15 @@ describe('POST /backchannel-logout', () => {
     const viaPostSession = await appLogin(t, { sub: 'carol' });
     const other = await signIn('dave', 'sid-d1');
     expect(await storedKeys(t, 'oidc:sub:{carol}*')).toHaveLength(1);
-    await backchannel(await standIn.sign(logoutClaims(standIn, { sub: 'carol' }))).expect(200);
+    const token = await standIn.sign(logoutClaims(standIn, { sub: 'carol' }));
+    await backchannel(token).expect(200);
+    // The audit trail: one backchannel.logout line for the user, a session.ended line per session.
+    expect(auditLines(t.logs, 'backchannel.logout').filter((l) => l.user_id === 'carol')).toEqual([
+      expect.objectContaining({ provider: 'oidc', reason: 'backchannel', sessions: 2 }),
+    ]);
+    const ended = auditLines(t.logs, 'session.ended').filter((l) => l.user_id === 'carol');
+    expect(ended.map((l) => l.reason)).toEqual(['backchannel', 'backchannel']);
+    expect(t.logs.text).not.toContain(token);
     expect(await signedIn(a)).toBe(false);
     expect(await signedIn(b)).toBe(false);
     expect(await signedIn(viaPostSession.cookie)).toBe(true);

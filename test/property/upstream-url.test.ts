@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { upstreamUrl } from '../../src/proxy/upstream-url';
+import { readEncodedSlashes, upstreamUrl } from '../../src/proxy/upstream-url';
 import { PURE_RUNS, useSeed } from './seed';
 
 useSeed();
@@ -50,10 +50,13 @@ function outcome(rest: string): URL | undefined {
 }
 
 describe('upstreamUrl (property)', () => {
-  it('never leaves the base, even after one or two more rounds of decoding', () => {
+  it.each([
+    ['as sent', (rest: string) => rest],
+    ["with %2F read as '/' first (as the proxy reads it)", readEncodedSlashes],
+  ])('never leaves the base, even after one or two more rounds of decoding: %s', (_, read) => {
     fc.assert(
       fc.property(path, (rest) => {
-        const url = outcome(rest);
+        const url = outcome(read(rest));
         if (url === undefined) return;
         expect(url.origin).toBe(BASE.origin);
         expect(url.pathname.startsWith(`${BASE.pathname}/`)).toBe(true);

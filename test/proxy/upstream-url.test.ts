@@ -1,4 +1,9 @@
-import { splitTarget, upstreamUrl } from '../../src/proxy/upstream-url';
+import {
+  isAllowedPath,
+  readEncodedSlashes,
+  splitTarget,
+  upstreamUrl,
+} from '../../src/proxy/upstream-url';
 
 const BASE = new URL('https://api.like.co/v1');
 const build = (rest: string, query = '') => upstreamUrl(BASE, rest, query).href;
@@ -71,5 +76,37 @@ describe('splitTarget', () => {
       query: '?x=1',
     });
     expect(splitTarget('/likecoin/api', '/likecoin/api')).toEqual({ rest: '', query: '' });
+  });
+});
+
+describe('readEncodedSlashes', () => {
+  it.each([
+    ['/users%2Fprofile', '/users/profile'],
+    ['/applications%2fabc%2Fprofile%2F', '/applications/abc/profile/'],
+    ['/a%20b%2Fc', '/a%20b/c'],
+    ['/%252F', '/%252F'],
+    ['/a%5Cb', '/a%5Cb'],
+    ['/%2e', '/%2e'],
+  ])('reads %s as %s', (sent, read) => {
+    expect(readEncodedSlashes(sent)).toBe(read);
+  });
+
+  it.each([
+    ['/users%2F..%2F..%2Fadmin'],
+    ['/%2e%2e%2fx'],
+    ['/.%2F'],
+    ['/a%2F%2Fevil.example'],
+    ['%2Fevil.example'],
+    ['/a%252Fb'],
+    ['/a%2F%5Cb'],
+  ])('leaves %p as refused as its plain spelling', (sent) => {
+    expect(() => build(readEncodedSlashes(sent))).toThrow(
+      expect.objectContaining({ status: 400, code: 'invalid_path' }),
+    );
+  });
+
+  it('lets the allowlist judge the path the upstream gets', () => {
+    expect(isAllowedPath(readEncodedSlashes('/users%2Fprofile'), ['/users'])).toBe(true);
+    expect(isAllowedPath(readEncodedSlashes('/users-admin%2Fx'), ['/users'])).toBe(false);
   });
 });
