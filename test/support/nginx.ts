@@ -134,7 +134,7 @@ http {
   } catch (err) {
     const log = `${stderr}${readLog()}`;
     await stop();
-    throw new Error(`nginx did not start: ${(err as Error).message}\n${log}`);
+    throw new Error(`nginx did not start: ${(err as Error).message}\n${log}`, { cause: err });
   }
   return { url: `http://127.0.0.1:${port}`, child, errorLog: readLog, stop };
 }
