@@ -73,42 +73,7 @@ export async function startGatewayNginx(opts: GatewayNginxOptions): Promise<Gate
   const bin = findNginx();
   if (!bin) throw new Error(NGINX_INSTALL_HINT);
   const dir = mkdtempSync(join(tmpdir(), 'token-bff-nginx-'));
-  const port = await freePort();
-  const hostPort = (url: string) => new URL(url).host;
-  const server = gatewayConfig({
-    GATEWAY_LISTEN: `127.0.0.1:${port}`,
-    TOKEN_BFF_PUBLIC: hostPort(opts.publicUrl),
-    TOKEN_BFF_INTERNAL: hostPort(opts.internalUrl),
-    LIKECOIN_API_URL: opts.likeCoinApiUrl,
-    LIVELIKE_API_URL: opts.liveLikeApiUrl,
-  });
-  cpSync(join(DEPLOY, 'token-bff'), join(dir, 'token-bff'), { recursive: true });
-  for (const sub of ['conf.d', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
-    mkdirSync(join(dir, sub));
-  }
-  writeFileSync(join(dir, 'conf.d/token-bff-gateway.conf'), server);
-  const errorLog = join(dir, 'error.log');
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
-worker_processes ${opts.workers ?? 1};
-pid ${join(dir, 'nginx.pid')};
-error_log ${errorLog} warn;
-events {
-  worker_connections 4096;
-}
-http {
-  access_log off;
-  client_body_temp_path ${join(dir, 'client_body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
-  keepalive_requests 1000000;
-  include conf.d/*.conf;
-}
-`,
-  );
+  const { port, confPath, errorLog } = await writeGatewayNginx(dir, opts);
   const readLog = () => {
     try {
       return readFileSync(errorLog, 'utf8');
@@ -116,7 +81,7 @@ http {
       return '';
     }
   };
-  const child = spawn(bin, ['-e', errorLog, '-p', dir, '-c', join(dir, 'nginx.conf')], {
+  const child = spawn(bin, ['-e', errorLog, '-p', dir, '-c', confPath], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -137,6 +102,55 @@ http {
     throw new Error(`nginx did not start: ${(err as Error).message}\n${log}`, { cause: err });
   }
   return { url: `http://127.0.0.1:${port}`, child, errorLog: readLog, stop };
+}
+
+/**
+ * Writes nginx.conf into `dir`: the gateway's server block (gatewayConfig) with deploy/nginx's
+ * snippets beside it, and a main file that keeps the pid, logs and temp files in `dir`.
+ */
+export async function writeGatewayNginx(
+  dir: string,
+  opts: GatewayNginxOptions,
+): Promise<{ port: number; confPath: string; errorLog: string }> {
+  const port = await freePort();
+  const hostPort = (url: string) => new URL(url).host;
+  const server = gatewayConfig({
+    GATEWAY_LISTEN: `127.0.0.1:${port}`,
+    TOKEN_BFF_PUBLIC: hostPort(opts.publicUrl),
+    TOKEN_BFF_INTERNAL: hostPort(opts.internalUrl),
+    LIKECOIN_API_URL: opts.likeCoinApiUrl,
+    LIVELIKE_API_URL: opts.liveLikeApiUrl,
+  });
+  cpSync(join(DEPLOY, 'token-bff'), join(dir, 'token-bff'), { recursive: true });
+  for (const sub of ['conf.d', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
+    mkdirSync(join(dir, sub));
+  }
+  writeFileSync(join(dir, 'conf.d/token-bff-gateway.conf'), server);
+  const errorLog = join(dir, 'error.log');
+  const confPath = join(dir, 'nginx.conf');
+  writeFileSync(
+    confPath,
+    `daemon off;
+worker_processes ${opts.workers ?? 1};
+pid ${join(dir, 'nginx.pid')};
+error_log ${errorLog} warn;
+events {
+  worker_connections 4096;
+}
+http {
+  access_log off;
+  client_body_temp_path ${join(dir, 'client_body')};
+  proxy_temp_path ${join(dir, 'proxy')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  scgi_temp_path ${join(dir, 'scgi')};
+  # As bench/baselines/nginx.ts: connections are not closed after 1,000 requests.
+  keepalive_requests 1000000;
+  include conf.d/*.conf;
+}
+`,
+  );
+  return { port, confPath, errorLog };
 }
 
 /** Resolves when `port` accepts a connection; bounded in tries and time, and by nginx exiting. */
