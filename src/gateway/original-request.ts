@@ -4,15 +4,16 @@ import { problems } from '../http/problems';
 // An HTTP method is a token (RFC 9110 §9.1); ours are short upper-case words.
 const METHOD = /^[A-Z]{1,16}$/;
 
-/** The first of `names` the gateway sent, as one string (a repeated header is refused). */
+/**
+ * What the gateway says under either spelling of one header, as one string. Missing, repeated,
+ * or two spellings that disagree: undefined, and the call is refused. A gateway sets its own
+ * spelling and passes the other on from the caller, so a disagreement is a caller's forgery.
+ */
 function headerOf(req: Request, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value: unknown = req.headers[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') return undefined;
-    return value;
-  }
-  return undefined;
+  const values = names.map((name): unknown => req.headers[name]).filter((v) => v !== undefined);
+  const [first] = values;
+  if (typeof first !== 'string' || values.some((v) => v !== first)) return undefined;
+  return first;
 }
 
 /**
@@ -29,7 +30,7 @@ export function originalRequest(prefix: string, maxTargetBytes: number): Request
     const uri = headerOf(req, ['x-original-uri', 'x-forwarded-uri']);
     if (method === undefined || uri === undefined) {
       throw problems.invalidRequest(
-        'Send the original request in X-Original-Method and X-Original-URI.',
+        'Send the original request, once, in X-Original-Method and X-Original-URI.',
       );
     }
     if (!METHOD.test(method)) throw problems.invalidRequest('X-Original-Method is not a method.');

@@ -93,6 +93,12 @@ describe('GET /auth/likecoin', () => {
 
   it.each([
     ['no original request', {}, 400, 'invalid_request'],
+    [
+      'a second spelling that disagrees',
+      { ...original('/likecoin/api/users'), 'X-Forwarded-Uri': '/likecoin/api/like/info' },
+      400,
+      'invalid_request',
+    ],
     ['a preflight', original('/likecoin/api/users/profile', 'OPTIONS'), 400, 'invalid_request'],
     [
       'a method that is no method',

@@ -210,6 +210,17 @@ describe('through nginx, every refusal reaches the caller as token-bff gives it'
       'path_not_allowed',
     ],
     [
+      'a forged original request',
+      () =>
+        request(nginx.url)
+          .get('/likecoin/api/like/info')
+          .set(browser(cookie))
+          .set('X-Original-URI', '/likecoin/api/users/profile')
+          .set('X-Forwarded-Uri', '/likecoin/api/users/profile'),
+      403,
+      'path_not_allowed',
+    ],
+    [
       'a dead bearer',
       () =>
         request(nginx.url).get('/likecoin/api/users/profile').set('Authorization', 'Bearer nope'),
