@@ -1,8 +1,12 @@
 # token-bff container image.
 #   docker build -t token-bff .
 #   docker run --rm -p 3000:3000 --env-file .env token-bff
-# NODE_ENV=production is baked in, so SESSION_SECRET, TOKEN_ENCRYPTION_KEY and
-# REDIS_URL must be provided at run time (see .env.example / docker-compose.yml).
+# NODE_ENV=production is baked in (.env.example leaves NODE_ENV unset, so an .env
+# made from it keeps it), so SESSION_SECRET, TOKEN_ENCRYPTION_KEY (or their
+# *_FILE forms), REDIS_URL and an https PUBLIC_BASE_URL must be provided at run
+# time, and HTTPS served: TLS_CERT_FILE/TLS_KEY_FILE, or a TLS-terminating proxy
+# named in TRUST_PROXY. docker-compose.yml wires all of it (README, "Running
+# with docker compose").
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -27,6 +31,10 @@ COPY --from=build /app/dist ./dist
 RUN chmod 755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/token-bff
 # The developer console's static files (served only when CONSOLE_ENABLED=true in production).
 COPY console ./console
+# The frontend client module, served at /client/token-bff-client.js (read once at start).
+COPY client/dist ./client/dist
+# Apache-2.0 asks that a redistributed copy carries the licence.
+COPY LICENSE ./
 
 # Files stay root-owned (read-only for the app); the process runs unprivileged.
 USER node

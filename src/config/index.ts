@@ -14,6 +14,7 @@ import {
   tlsFrom,
 } from './sections';
 import { DEFAULT_LIMITS } from './limits';
+import { resolveSecretFiles } from './secret-files';
 import { internalListenerFrom } from './internal-listener';
 import { trustProxyFrom } from './trust-proxy';
 import type { Config, Findings } from './types';
@@ -22,6 +23,7 @@ export type * from './types';
 export { DEFAULT_LIMITS, type Limits } from './limits';
 export type { RedisAddress, RedisTopology } from './redis-topology';
 export { originOf } from './sections';
+export { SECRETS_FROM_FILES } from './secret-files';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -38,17 +40,24 @@ export interface LoadedConfig {
 
 /**
  * Parses the environment into a frozen Config, or throws ConfigError listing every problem,
- * one line each, each naming its variable. The only reader of the environment.
+ * one line each, each naming its variable. The only reader of the environment (and of the secret
+ * files `<NAME>_FILE` points at).
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): LoadedConfig {
-  const parsed = envSchema.safeParse(nonEmpty(env));
+  const files = resolveSecretFiles(env);
+  const parsed = envSchema.safeParse(nonEmpty(files.env));
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
-    );
+    throw new ConfigError([
+      ...files.problems,
+      ...parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    ]);
   }
   const e = parsed.data;
-  const f: Findings = { production: e.NODE_ENV === 'production', problems: [], warnings: [] };
+  const f: Findings = {
+    production: e.NODE_ENV === 'production',
+    problems: [...files.problems],
+    warnings: [],
+  };
   const publicBaseUrl = publicBaseUrlFrom(e, f);
   const config: Config = {
     production: f.production,

@@ -34,7 +34,13 @@ export interface RedisTopologyEnv {
 
 /** `topology` is undefined when no Redis is configured (the embedded store). */
 export type RedisTopologyResult =
-  { ok: true; topology: RedisTopology | undefined } | { ok: false; problems: string[] };
+  | {
+      ok: true;
+      topology: RedisTopology | undefined;
+      /** Variables that were set but have no Redis to apply to (the embedded store). */
+      unused?: string[];
+    }
+  | { ok: false; problems: string[] };
 
 const SEED = /^(?:(rediss?):\/\/)?(\[[0-9A-Fa-f:.]+\]|[^\s:/@[\]]+):([^/]*)\/?$/;
 
@@ -70,16 +76,21 @@ export function parseRedisTopology(env: RedisTopologyEnv): RedisTopologyResult {
     problems.push('REDIS_TLS: must be true or false');
 
   if (!sentinels && !cluster) {
-    // REDIS_URL carries its own credentials and scheme: a second source would be ignored.
-    for (const n of ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_TLS'] as const)
-      if (v(n))
-        problems.push(
-          `${n}: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES` +
-            (url ? ' (REDIS_URL carries its own)' : ''),
-        );
+    if (tlsRaw)
+      problems.push(
+        'REDIS_TLS: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES' +
+          (url ? ' (REDIS_URL says it with rediss://)' : ''),
+      );
+    if (username && !password) problems.push('REDIS_USERNAME: needs REDIS_PASSWORD');
     if (url && !isRedisUrl(url)) problems.push('REDIS_URL: must be a redis:// or rediss:// URL');
     if (problems.length > 0) return { ok: false, problems };
-    return { ok: true, topology: url ? { kind: 'node', url } : undefined };
+    if (!url) {
+      // One .env can serve compose (whose Redis wants a password) and `npm run dev` (embedded
+      // store): a password with no Redis to give it to is worth a line, not a refusal.
+      const unused = (['REDIS_USERNAME', 'REDIS_PASSWORD'] as const).filter((n) => v(n));
+      return { ok: true, topology: undefined, ...(unused.length > 0 && { unused }) };
+    }
+    return withCredentials(url, username, password);
   }
 
   if (username && !password) problems.push('REDIS_USERNAME: needs REDIS_PASSWORD');
@@ -132,6 +143,30 @@ function parseSeeds(variable: string, list: string, problems: string[]) {
   if (schemes.has('rediss') && schemes.size > 1)
     problems.push(`${variable}: mixes rediss:// with plain seeds`);
   return { addresses, tls: schemes.has('rediss') };
+}
+
+/**
+ * REDIS_URL with REDIS_USERNAME / REDIS_PASSWORD (or their _FILE forms) as its credentials, so a
+ * password can come from a secret file instead of sitting in the URL. Two sources for one
+ * credential are refused rather than one of them silently ignored.
+ */
+function withCredentials(
+  raw: string,
+  username: string | undefined,
+  password: string | undefined,
+): RedisTopologyResult {
+  if (!password) return { ok: true, topology: { kind: 'node', url: raw } };
+  const url = new URL(raw);
+  if (url.password || url.username)
+    return {
+      ok: false,
+      problems: [
+        'REDIS_PASSWORD: REDIS_URL carries credentials of its own; set them in one place only',
+      ],
+    };
+  url.username = encodeURIComponent(username ?? '');
+  url.password = encodeURIComponent(password);
+  return { ok: true, topology: { kind: 'node', url: url.href } };
 }
 
 function isRedisUrl(value: string): boolean {

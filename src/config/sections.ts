@@ -106,6 +106,10 @@ export function redisFrom(e: Env, f: Findings): Config['redis'] {
     f.problems.push(...parsed.problems);
     return { topology: undefined, keyPrefix: e.REDIS_KEY_PREFIX };
   }
+  for (const name of parsed.unused ?? [])
+    f.warnings.push(
+      `${name} is set, but no Redis is (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES): ignored`,
+    );
   if (!parsed.topology) {
     if (f.production) {
       f.problems.push(

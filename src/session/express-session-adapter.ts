@@ -5,6 +5,7 @@ import onHeaders from 'on-headers';
 import type { SessionConfig } from '../config';
 import { keys } from '../store/keys';
 import { StoreUnavailableError, type Kv } from '../store/kv';
+import { insecureCookieWarning } from './insecure-cookie-warning';
 import { readCredential, unverifiedSessionId } from './read-credential';
 
 /*
@@ -130,12 +131,16 @@ export function sessionMiddleware(
     cookie: { ...sessionCookieOptions(config), maxAge: ttlSeconds * 1000 },
   });
 
+  // Before express-session, whose Secure cookie on an insecure request is dropped without a word.
+  const warnIfCookieDropped = insecureCookieWarning(config);
+
   const carryCredential: RequestHandler = (req, res, next) => {
     const credential = readCredential(req.headers, cookieName);
     req.credential = credential;
     res.setHeader('Cache-Control', 'no-store');
+    const sid = credential.carrier === 'none' ? '' : unverifiedSessionId(credential.signedId);
+    warnIfCookieDropped(req, res, sid);
     if (credential.carrier === 'none') return next();
-    const sid = unverifiedSessionId(credential.signedId);
     if (credential.carrier === 'bearer') {
       req.headers.cookie = `${cookieName}=${encodeURIComponent(`s:${credential.signedId}`)}`;
       onHeaders(res, () => {

@@ -9,6 +9,16 @@ const accepted: [string, RedisTopologyEnv, unknown][] = [
     { kind: 'node', url: 'rediss://user:pw@redis.internal:6380/2' },
   ],
   [
+    'one node, its password from REDIS_PASSWORD (URL-encoded into the URL)',
+    { REDIS_URL: 'redis://redis:6379/0', REDIS_PASSWORD: 'p@ss/w:rd' },
+    { kind: 'node', url: 'redis://:p%40ss%2Fw%3Ard@redis:6379/0' },
+  ],
+  [
+    'one node, user and password from REDIS_USERNAME and REDIS_PASSWORD',
+    { REDIS_URL: 'rediss://redis.internal:6380', REDIS_USERNAME: 'bff', REDIS_PASSWORD: 'pw' },
+    { kind: 'node', url: 'rediss://bff:pw@redis.internal:6380' },
+  ],
+  [
     'sentinels as host:port',
     { REDIS_SENTINELS: 's1:26379, 10.0.0.2:26380', REDIS_SENTINEL_NAME: 'mymaster' },
     {
@@ -76,6 +86,14 @@ it.each(accepted)('accepts %s', (_name, env, topology) => {
   expect(parseRedisTopology(env)).toEqual({ ok: true, topology });
 });
 
+it('names a password given with no Redis to use it (compose and development share one .env)', () => {
+  expect(parseRedisTopology({ REDIS_PASSWORD: 'pw', REDIS_USERNAME: 'bff' })).toEqual({
+    ok: true,
+    topology: undefined,
+    unused: ['REDIS_USERNAME', 'REDIS_PASSWORD'],
+  });
+});
+
 const refused: [string, RedisTopologyEnv, string[]][] = [
   [
     'two topologies at once',
@@ -95,10 +113,20 @@ const refused: [string, RedisTopologyEnv, string[]][] = [
     ['REDIS_URL: must be a redis:// or rediss:// URL'],
   ],
   [
-    'credentials beside REDIS_URL, where they would be ignored',
-    { REDIS_URL: 'redis://a:6379', REDIS_PASSWORD: 'pw' },
+    'a password both in REDIS_URL and in REDIS_PASSWORD (and the secret is not repeated)',
+    { REDIS_URL: 'redis://:hunter2@a:6379', REDIS_PASSWORD: 'pw' },
+    ['REDIS_PASSWORD: REDIS_URL carries credentials of its own; set them in one place only'],
+  ],
+  [
+    'a user name without a password beside REDIS_URL',
+    { REDIS_URL: 'redis://a:6379', REDIS_USERNAME: 'bff' },
+    ['REDIS_USERNAME: needs REDIS_PASSWORD'],
+  ],
+  [
+    'TLS beside REDIS_URL, whose scheme says it',
+    { REDIS_URL: 'redis://a:6379', REDIS_TLS: 'true' },
     [
-      'REDIS_PASSWORD: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES (REDIS_URL carries its own)',
+      'REDIS_TLS: only used with REDIS_SENTINELS or REDIS_CLUSTER_NODES (REDIS_URL says it with rediss://)',
     ],
   ],
   [
