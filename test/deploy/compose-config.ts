@@ -17,6 +17,7 @@ export interface ComposeService {
   ports?: unknown[];
   networks?: Record<string, unknown>;
   profiles?: string[];
+  volumes?: string[];
   user?: string;
 }
 
