@@ -210,7 +210,7 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   await see(page, '#livelike-result', 'refused by the client (no request)');
   await see(page, '#livelike-result', '"code": "not_authenticated"');
   const lastCalls = await page.locator('#request-log li').allTextContents();
-  expect(lastCalls.slice(0, 2).map((line) => line.replace(/^.*?  /, ''))).toEqual([
+  expect(lastCalls.slice(0, 2).map((line) => line.replace(/^.*? {2}/, ''))).toEqual([
     'GET /session → 200',
     'DELETE /session → 204',
   ]);
