@@ -1,5 +1,5 @@
 /**
- * `npm run profile -- s2` (or s1, s3): the service under `node --cpu-prof` while autocannon
+ * `npm run profile -- s2` (or s1, s3, s6): the service under `node --cpu-prof` while autocannon
  * drives one scenario over many sessions, then the profile's heaviest functions and packages by
  * self time, over the samples taken while the load ran. Profile before optimising; the
  * .cpuprofile (bench/results/profiles/) opens in Chrome DevTools. BENCH_PROFILE_CONNECTIONS=1
@@ -47,12 +47,14 @@ async function main(): Promise<void> {
     ]);
     const headers = await headerSets(scenario, service, shared);
     const path = scenario === 's3' ? '/likecoin/api/users/profile' : '/livelike/token';
+    const url =
+      scenario === 's6' ? `${service.internalUrl}/auth/likecoin` : `${service.url}${path}`;
     let next = 0;
     const window = { from: monotonicMicros(), to: 0 };
     const result = await new Promise<autocannon.Result>((done, fail) =>
       autocannon(
         {
-          url: `${service.url}${path}`,
+          url,
           connections: CONNECTIONS,
           duration: SECONDS,
           requests: [
@@ -85,13 +87,18 @@ async function headerSets(
   service: Awaited<ReturnType<typeof startService>>,
   shared: Awaited<ReturnType<typeof startShared>>['shared'],
 ): Promise<Record<string, string>[]> {
-  if (name === 's3') {
+  if (name === 's3' || name === 's6') {
     const tokens = await connectMany(service, shared.appJwtSecret, shared.standIn, {
       count: Math.min(SESSIONS, 1000),
       likers: 1000,
       budgetSec: 30,
     });
-    return tokens.map((t) => ({ Authorization: `Bearer ${t}` }));
+    // What nginx's auth_request adds to the caller's own headers (deploy/nginx).
+    const original: Record<string, string> =
+      name === 's6'
+        ? { 'X-Original-Method': 'GET', 'X-Original-URI': '/likecoin/api/users/profile' }
+        : {};
+    return tokens.map((t) => ({ Authorization: `Bearer ${t}`, ...original }));
   }
   const logins = await loginMany(service, shared.appJwtSecret, SESSIONS, `profile-${name}-`);
   return logins.map((l): Record<string, string> =>

@@ -22,6 +22,9 @@ import { upstreamDirect } from './scenarios/d-upstream';
 import { nginxProxy, type Nginx } from './scenarios/e-nginx';
 import { floorToken, type FloorToken } from './scenarios/f-floor-token';
 import { floorProxy } from './scenarios/g-floor-proxy';
+import { floorGateway } from './scenarios/h-floor-gateway';
+import { gatewayTargets, large } from './scenarios/s6-gateway';
+import { gatewayRatios } from './lib/gateway-ratios';
 import { tokenCookie } from './scenarios/s1-token-cookie';
 import { tokenBearer } from './scenarios/s2-token-bearer';
 import { proxyTargets } from './scenarios/s3-proxy';
@@ -30,16 +33,9 @@ import { memory } from './scenarios/s5-memory';
 
 type Group = { name: string; title: string; targets: Target[] };
 
-/** The token group, the proxy group at 50 connections, and (d) and S3 at 1 connection. */
-async function groups(
-  shared: Shared,
-  nginx: Nginx | undefined,
-  floor: FloorToken,
-  s1: Target,
-): Promise<Group[]> {
-  const T = SETTINGS.throughputConnections;
-  const L = SETTINGS.latencyConnections;
-  const token = [
+/** The token group (not with BENCH_ONLY=gateway). */
+async function tokenGroup(shared: Shared, floor: FloorToken, s1: Target): Promise<Group> {
+  const targets = [
     await bareHttp(),
     await bareExpress(),
     await naiveToken(shared),
@@ -47,21 +43,51 @@ async function groups(
     s1,
     await tokenBearer(shared),
   ];
+  return {
+    name: 'token',
+    title: `token path, ${SETTINGS.throughputConnections} connections`,
+    targets,
+  };
+}
+
+/**
+ * The proxy group at 50 connections (with gateway mode S6 and its floor (h) beside (e), (g) and
+ * S3), the same with 64 KB answers, and (d), S3 and S6 at 1 connection.
+ */
+async function proxyGroups(shared: Shared, nginx: Nginx | undefined): Promise<Group[]> {
+  const T = SETTINGS.throughputConnections;
+  const L = SETTINGS.latencyConnections;
   const s3 = await proxyTargets(shared);
+  const s3Small = s3(T, '');
+  const h = nginx ? await floorGateway(shared) : undefined;
+  const s6 = nginx ? await gatewayTargets(shared, s3Small) : undefined;
+  if (h) cleanups.push(h.nginx.cleanup);
+  if (s6) cleanups.push(s6.nginx.cleanup);
   const proxy = [
     upstreamDirect(shared, T, ''),
     ...(nginx ? [nginx.target] : []),
     await floorProxy(shared),
-    s3(T, ''),
+    s3Small,
+    ...(h ? [h.small] : []),
+    ...(s6 ? [s6.small] : []),
+  ];
+  const large64 = [
+    ...(nginx ? [large(nginx.target, '(e) nginx → (d), 64 KB')] : []),
+    ...(h ? [h.large] : []),
+    ...(s6 ? [s6.large] : []),
+    large(s3Small, 'S3 proxy → (d), 64 KB'),
   ];
   // nginx's latency is in no ratio: left out of the 1-connection group to keep the run short.
-  const latency = [upstreamDirect(shared, L, '@1'), s3(L, '@1')];
+  const latency = [upstreamDirect(shared, L, '@1'), s3(L, '@1'), ...(s6 ? [s6.latency] : [])];
   return [
-    { name: 'token', title: `token path, ${T} connections`, targets: token },
     { name: 'proxy', title: `proxy, ${T} connections`, targets: proxy },
+    { name: 'large', title: `proxy, 64 KB answers, ${T} connections`, targets: large64 },
     { name: 'latency', title: `proxy latency, ${L} connection`, targets: latency },
   ];
 }
+
+/** Temp dirs of the gateway's nginx processes, removed at the end. */
+const cleanups: (() => void)[] = [];
 
 async function measure(
   shared: Shared,
@@ -70,26 +96,34 @@ async function measure(
   wallStart: number,
   loadAvg: number[],
 ) {
-  const floor = await floorToken(shared);
-  const s1 = await tokenCookie(shared);
-  const list = await groups(shared, nginx, floor, s1);
-  for (const t of list.slice(0, 2).flatMap((g) => g.targets)) await sanityCheck(t);
+  const gatewayOnly = SETTINGS.only === 'gateway';
+  const floor = gatewayOnly ? undefined : await floorToken(shared);
+  const s1 = gatewayOnly ? undefined : await tokenCookie(shared);
+  const list = [
+    ...(floor && s1 ? [await tokenGroup(shared, floor, s1)] : []),
+    ...(await proxyGroups(shared, nginx)),
+  ];
+  for (const t of list.filter((g) => g.name !== 'latency').flatMap((g) => g.targets)) {
+    await sanityCheck(t);
+  }
   const results: Results = new Map();
   for (const g of list) {
     log(`\nbench: ${g.title}`);
     await runRounds(g.name, g.targets, results);
   }
-  const storm = await refreshStorm(shared);
+  const storm = gatewayOnly ? undefined : await refreshStorm(shared);
   const mainServiceRssMiB = rssKiB(shared.service.child.pid) / 1024;
   await stopService(shared.service);
-  const mem = await memory(shared, s1, floor);
+  const mem = floor && s1 ? await memory(shared, s1, floor) : undefined;
 
   const targets = list.flatMap((g) => g.targets);
   const summaries = targets.map((t) => summarize(t, results.get(t.id) ?? []));
+  const get = lookup(summaries);
   const ratios = [
-    ...groupRatios(lookup(summaries), nginx !== undefined),
-    storm.ratio,
-    ...mem.ratios,
+    ...(gatewayOnly ? [] : groupRatios(get, nginx !== undefined)),
+    ...gatewayRatios(get, nginx !== undefined),
+    ...(storm ? [storm.ratio] : []),
+    ...(mem?.ratios ?? []),
   ];
   const machine = machineInfo(pinned, shared.redisVersion, nginx?.version, loadAvg);
   const wallSeconds = (performance.now() - wallStart) / 1000;
@@ -128,6 +162,7 @@ async function main(): Promise<void> {
     await stopAll();
     await stop();
     nginx?.cleanup();
+    for (const cleanup of cleanups) cleanup();
   }
 }
 

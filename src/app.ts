@@ -4,6 +4,7 @@ import { createAppContext } from './app-context';
 import type { Config } from './config';
 import { mountConsole } from './console/mount-console';
 import { mountFrontendClient } from './frontend/mount-frontend-client';
+import { createInternalApp } from './internal-app';
 import { mountErrors, mountRequestBasics } from './http/mount-http';
 import { likeCoin } from './likecoin/mount-likecoin';
 import { liveLike } from './livelike/mount-livelike';
@@ -32,6 +33,8 @@ export interface AppDeps {
 
 export interface App {
   app: Express;
+  /** What the internal listener serves (INTERNAL_PORT set), else undefined. */
+  internal: Express | undefined;
   metrics: Metrics;
   /** Closes outbound connection pools (the store is the caller's to close). */
   close(): Promise<void>;
@@ -52,8 +55,9 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   const app = express();
   // First: every request gets its id, log line and our security headers, whatever follows.
   mountRequestBasics(app, ctx);
-  // Probes before sessions: they never load one, never meet CSRF.
-  mountOps(app, ctx);
+  // Probes before sessions: they never load one, never meet CSRF. /metrics moves to the internal
+  // listener when there is one.
+  mountOps(app, ctx, config.internal !== undefined);
   // The API's description (OpenAPI 3.1), built once from the schemas the routes validate with.
   mountOpenApi(app, ctx);
   // The developer console (when enabled): a page, so its own CSP; it calls the API like any page.
@@ -67,5 +71,7 @@ export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App 
   for (const area of ctx.areas) area.mount(app);
   // Last: unknown paths, then every error as problem+json.
   mountErrors(app, ctx);
-  return { app, metrics, close: () => ctx.upstreams.close() };
+  // The internal listener's app (/metrics, the gateway's /auth/*), on the same parts.
+  const internal = config.internal ? createInternalApp(ctx) : undefined;
+  return { app, internal, metrics, close: () => ctx.upstreams.close() };
 }

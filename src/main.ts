@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   for (const warning of warnings) logger.warn(warning);
 
   const kv = createKv(config);
-  const { app, close } = createApp({ config, kv, logger });
+  const { app, internal, close } = createApp({ config, kv, logger });
   const server = createHttpServer(app, config.limits, config.tls);
   // Listening before the store's first connection would answer the first requests with 503
   // store_unavailable (every command fails fast). Wait for it, a bounded time: a store that is
@@ -35,6 +35,13 @@ async function main(): Promise<void> {
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');
+  // /metrics and the gateway's /auth/* (INTERNAL_PORT): plain HTTP, for the operator's network.
+  const internalServer = internal && createHttpServer(internal, config.limits);
+  if (internalServer && config.internal) {
+    internalServer.listen(config.internal.port, config.internal.host);
+    await once(internalServer, 'listening');
+    logger.info(config.internal, 'internal listener (metrics, gateway) listening');
+  }
   logger.info(
     { port: config.port, host: config.host, store: kv.kind, https: config.tls !== undefined },
     'token-bff listening',
@@ -45,7 +52,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // drain() stops accepting at once: the line is logged after that, so it says what it means.
-    const drained = drain(server, config.shutdownTimeoutMs);
+    const drained = Promise.all([
+      drain(server, config.shutdownTimeoutMs),
+      internalServer && drain(internalServer, config.shutdownTimeoutMs),
+    ]);
     logger.info({ signal }, 'draining');
     await drained;
     await close();

@@ -26,8 +26,8 @@ export function tokenAnswer(userId = 'bench-user-1'): Record<string, unknown> {
   };
 }
 
-/** A LikeCoin-profile-like JSON document of about 1 KB: what upstream (d) sends. */
-export function upstreamBody(): Buffer {
+/** A LikeCoin-profile-like JSON document of `bytes` (1 KB): what upstream (d) sends. */
+export function upstreamBody(bytes = 1024): Buffer {
   const doc = {
     user: 'bench-liker',
     displayName: 'Bench Liker',
@@ -38,8 +38,11 @@ export function upstreamBody(): Buffer {
     isCivicLikerTrial: false,
     description: '',
   };
-  // Pad the description so the whole body is exactly 1024 bytes.
+  // Pad the description so the whole body is exactly `bytes`.
   const bare = Buffer.byteLength(JSON.stringify(doc));
-  doc.description = 'x'.repeat(Math.max(0, 1024 - bare));
+  doc.description = 'x'.repeat(Math.max(0, bytes - bare));
   return Buffer.from(JSON.stringify(doc));
 }
+
+/** Upstream (d) answers 64 KB instead of 1 KB on paths ending so. */
+export const LARGE_PATH_SUFFIX = '/large';

@@ -35,8 +35,9 @@ export interface Report {
   machine: MachineInfo;
   summaries: TargetSummary[];
   results: Results;
-  storm: StormOutcome;
-  memory: MemoryOutcome;
+  /** Undefined when BENCH_ONLY left them out. */
+  storm: StormOutcome | undefined;
+  memory: MemoryOutcome | undefined;
   mainServiceRssMiB: number;
   ratios: Ratio[];
 }
@@ -46,14 +47,20 @@ export function warningLines(r: Report): string[] {
     ...r.summaries
       .filter((s) => s.invalid.length > 0)
       .map((s) => `INVALID ${s.label}: ${s.invalid.join('; ')}`),
-    ...r.storm.warnings,
-    ...r.memory.warnings,
+    ...(r.storm?.warnings ?? []),
+    ...(r.memory?.warnings ?? []),
   ];
 }
 
 const settingsLine = () =>
   `${SETTINGS.rounds} rounds interleaved, ${SETTINGS.seconds} s each after ${SETTINGS.warmupSeconds} s warm-up; ` +
   `median (min–max) of the rounds; p50/p99 are medians of each round's percentiles`;
+
+/** S4's and S5's lines, or what left them out. */
+function outcomeLines(r: Report): string[] {
+  const skipped = (what: string) => `${what}: not run (BENCH_ONLY=${SETTINGS.only ?? ''})`;
+  return [r.storm?.line ?? skipped('S4 refresh storm'), r.memory?.line ?? skipped('S5 memory')];
+}
 
 export function reportText(r: Report): string {
   const warnings = warningLines(r);
@@ -67,8 +74,7 @@ export function reportText(r: Report): string {
     '',
     targetsText(r.summaries),
     '',
-    r.storm.line,
-    r.memory.line,
+    ...outcomeLines(r),
     `main service RSS after S1–S4: ${r.mainServiceRssMiB.toFixed(1)} MiB`,
     '',
     ratiosText(r.ratios),
@@ -96,8 +102,7 @@ export function reportMd(r: Report): string {
     '',
     targetsMd(r.summaries),
     '',
-    `- ${r.storm.line}`,
-    `- ${r.memory.line}`,
+    ...outcomeLines(r).map((line) => `- ${line}`),
     `- Main service RSS after S1–S4: ${r.mainServiceRssMiB.toFixed(1)} MiB`,
     ...(warnings.length ? ['', '## Invalid', '', ...warnings.map((w) => `- ${w}`)] : []),
     '',
@@ -113,8 +118,8 @@ export function reportJson(r: Report): unknown {
     sessions: r.sessions,
     machine: r.machine,
     targets: r.summaries.map((s) => ({ ...s, rounds: r.results.get(s.id) })),
-    storm: { ...storm.storm, refreshes: storm.refreshes },
-    memory: {
+    storm: storm && { ...storm.storm, refreshes: storm.refreshes },
+    memory: memory && {
       requestsPerRun: SETTINGS.memoryRequests,
       rssStartKiB: memory.rssStartKiB,
       runs: memory.runs,

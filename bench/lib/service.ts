@@ -70,6 +70,8 @@ export function serviceEnv(opts: {
 export interface Service {
   child: Child;
   url: string;
+  /** The internal listener (/metrics, the gateway's /auth/*), which S6's nginx asks. */
+  internalUrl: string;
 }
 
 /** `node dist/main.js` (built by `npm run build`) on a free port, pinned to the server CPU. */
@@ -81,14 +83,20 @@ export async function startService(
   const main = resolve(ROOT, 'dist/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const port = await freePort();
+  const internalPort = await freePort();
   const child = startChild(name, process.execPath, [...nodeArgs, main], {
     cpu: SERVER_CPU,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...env,
+      PORT: String(port),
+      INTERNAL_PORT: String(internalPort),
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   // /readyz answers 200 only once the store (Redis) does.
   await waitUntil(child, 'answer on /readyz', () => httpAnswers(`${url}/readyz`, 200), 30_000);
-  return { child, url };
+  return { child, url, internalUrl: `http://127.0.0.1:${internalPort}` };
 }
 
 export const stopService = (s: Service) => stopChild(s.child, 12_000);

@@ -23,7 +23,16 @@ export const SETTINGS = {
   likers: Math.floor(numberEnv('BENCH_LIKERS', 1000, 1)),
   /** Time S3's setup may spend connecting sessions to LikeCoin (four calls each). */
   s3SetupSeconds: numberEnv('BENCH_S3_SETUP_SECONDS', 20, 1),
+  /** `gateway`: only the proxy groups with S6 and its baselines (no token group, S4 or S5). */
+  only: onlyEnv(),
 };
+
+function onlyEnv(): 'gateway' | undefined {
+  const raw = process.env.BENCH_ONLY;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw !== 'gateway') throw new Error('BENCH_ONLY must be gateway (or unset)');
+  return raw;
+}
 
 export type Settings = typeof SETTINGS;
 

@@ -5,6 +5,7 @@ import type { OAuthAreaDeps, OAuthStoreDeps } from '../oauth/open-oauth-provider
 import type { DocumentedProvider } from '../openapi/openapi-document';
 import type { DoctorCheck } from '../ops/doctor';
 import type { Metrics } from '../ops/metrics';
+import type { ProxyRules } from '../proxy/proxy-rules';
 import type { SessionReadHook } from '../session/express-session-adapter';
 import type { SessionEndHook } from '../session/session-index';
 import type { AppTokenSignInHook, SessionTouchHook } from '../session/session-lifecycle';
@@ -60,4 +61,6 @@ export interface ProviderArea {
   beforeRead?: SessionReadHook;
   /** Mounts its routes under /<name>. */
   mount(app: Express): void;
+  /** The rules of its proxy (/<name>/api), which the gateway endpoint /auth/<name> applies too. */
+  proxy?: ProxyRules;
 }

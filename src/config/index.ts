@@ -16,6 +16,7 @@ import {
 } from './sections';
 import { DEFAULT_LIMITS } from './limits';
 import { resolveSecretFiles } from './secret-files';
+import { internalListenerFrom } from './internal-listener';
 import { trustProxyFrom } from './trust-proxy';
 import type { Config, Findings } from './types';
 
@@ -65,6 +66,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     production: f.production,
     port: e.PORT,
     host: e.HOST,
+    internal: internalListenerFrom(e, f),
     publicBaseUrl,
     trustProxy: trustProxyFrom(e.TRUST_PROXY, f),
     session: sessionFrom(e, f, publicBaseUrl),

@@ -36,6 +36,9 @@ export const envSchema = z.object({
   PORT: intIn(0, 65535, 3000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_BASE_URL: httpUrl().default('http://localhost:3000'),
+  // The internal listener (/metrics and the gateway's /auth/*): unset ⇒ none.
+  INTERNAL_PORT: optionalString,
+  INTERNAL_HOST: z.string().default('127.0.0.1'),
   TRUST_PROXY: optionalString,
   SESSION_SECRET: list,
   SESSION_TTL_SECONDS: intIn(60, 365 * 86400, 86400),

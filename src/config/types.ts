@@ -7,6 +7,8 @@ export interface Config {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
+  /** The internal listener (INTERNAL_PORT, INTERNAL_HOST); undefined: none. */
+  readonly internal: InternalListenerConfig | undefined;
   readonly publicBaseUrl: URL;
   readonly trustProxy: boolean | number | string | undefined;
   readonly session: SessionConfig;
@@ -116,4 +118,10 @@ export interface Findings {
   readonly production: boolean;
   readonly problems: string[];
   readonly warnings: string[];
+}
+
+/** Where /metrics and the gateway endpoints (/auth/*) are served instead of the public port. */
+export interface InternalListenerConfig {
+  readonly port: number;
+  readonly host: string;
 }

@@ -2,8 +2,9 @@ import type { Express } from 'express';
 import { problems } from '../http/problems';
 import { proxyRoutes } from '../proxy/proxy-routes';
 import { labelRoute } from '../ops/route-labels';
+import { proxyRules } from '../proxy/proxy-rules';
 import { requireUser } from '../session/require-user';
-import type { AreaDeps, Provider } from '../area/provider';
+import type { AreaDeps, Provider, ProviderArea } from '../area/provider';
 import { liveLikeChecks } from './livelike-checks';
 import { registerLiveLikePaths } from './livelike-openapi';
 import { liveLikeRoutes } from './livelike-routes';
@@ -20,17 +21,20 @@ export const liveLike: Provider = {
   registerPaths: (ctx) => registerLiveLikePaths(ctx, LIVELIKE),
   doctorChecks: (config) => liveLikeChecks(config.livelike, config.limits.upstreamFirstByteMs),
   // Nothing in the store: its tokens are minted from the session's user, kept in memory.
-  open: () => ({ area: (deps) => ({ mount: (app) => mountLiveLike(app, deps) }) }),
+  open: () => ({ area: (deps) => liveLikeArea(deps) }),
 };
 
 /** /livelike/token (profile tokens) and /livelike/api (the proxy); 503 when not configured. */
-export function mountLiveLike(app: Express, ctx: AreaDeps): void {
+export function liveLikeArea(ctx: AreaDeps): ProviderArea {
   const { config, limits } = { config: ctx.config.livelike, limits: ctx.config.limits };
   if (!config.credentials) {
-    app.use('/livelike', () => {
-      throw problems.notConfigured(LIVELIKE);
-    });
-    return;
+    return {
+      mount: (app) => {
+        app.use('/livelike', () => {
+          throw problems.notConfigured(LIVELIKE);
+        });
+      },
+    };
   }
   const mint = createProfileTokenMinter({
     ...config.credentials,
@@ -38,29 +42,35 @@ export function mountLiveLike(app: Express, ctx: AreaDeps): void {
     now: ctx.now,
   });
   const profileTokens = new ProfileTokenCache(mint, ctx.now, limits);
-  // Before /livelike: the proxy owns everything under /livelike/api.
-  app.use(
-    '/livelike/api',
-    labelRoute('/livelike/api/*'),
-    proxyRoutes({
-      prefix: '/livelike/api',
-      base: config.apiUrl,
-      allowedPaths: config.apiPaths,
-      dispatcher: ctx.upstreams,
-      limits,
-      // The limit per user after the guards: a request they refuse is not counted, so a forged
-      // cross-site call can't spend a user's budget.
-      guards: [...ctx.guards, ctx.rateLimits.proxy(LIVELIKE.name)],
-      bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
-    }),
-  );
-  app.use(
-    '/livelike',
-    liveLikeRoutes({
-      mint,
-      guards: ctx.guards,
-      tokenLimit: ctx.rateLimits.liveLikeToken,
-      onTokenMinted: () => ctx.metrics.tokensMinted.inc(),
-    }),
-  );
+  // The rules of /livelike/api, for the in-process proxy and the gateway endpoint alike.
+  const rules = proxyRules({
+    prefix: '/livelike/api',
+    base: config.apiUrl,
+    allowedPaths: config.apiPaths,
+    limits,
+    // The limit per user after the guards: a request they refuse is not counted, so a forged
+    // cross-site call can't spend a user's budget.
+    guards: [...ctx.guards, ctx.rateLimits.proxy(LIVELIKE.name)],
+    bearer: async (req) => ({ token: await profileTokens.tokenFor(requireUser(req).id) }),
+  });
+  return {
+    proxy: rules,
+    mount: (app: Express) => {
+      // Before /livelike: the proxy owns everything under /livelike/api.
+      app.use(
+        rules.prefix,
+        labelRoute('/livelike/api/*'),
+        proxyRoutes({ rules, dispatcher: ctx.upstreams, limits }),
+      );
+      app.use(
+        '/livelike',
+        liveLikeRoutes({
+          mint,
+          guards: ctx.guards,
+          tokenLimit: ctx.rateLimits.liveLikeToken,
+          onTokenMinted: () => ctx.metrics.tokensMinted.inc(),
+        }),
+      );
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { labelRoute } from '../ops/route-labels';
 import type { SessionReadHook, SessionStore } from '../session/express-session-adapter';
 import type { SessionLifecycleDeps } from '../session/session-lifecycle';
 import { proxyRoutes } from '../proxy/proxy-routes';
+import { proxyRules, type ProxyRules } from '../proxy/proxy-rules';
 import type { SessionEndHook } from '../session/session-index';
 import type { SessionTouchHook } from '../session/session-lifecycle';
 import type { Kv } from '../store/kv';
@@ -57,7 +58,11 @@ export interface OAuthProviderStore {
   onTouch: SessionTouchHook;
   view: (req: Request) => Promise<unknown>;
   revokeGrant: GrantRevoker;
-  area(deps: OAuthAreaDeps): { beforeRead: SessionReadHook; mount(app: Express): void };
+  area(deps: OAuthAreaDeps): {
+    beforeRead: SessionReadHook;
+    mount(app: Express): void;
+    proxy: ProxyRules;
+  };
 }
 
 export type GrantRevoker = (
@@ -211,32 +216,43 @@ function oauthArea(
     }),
     timings,
   };
+  const proxy = oauthProxyRules(deps, runtime);
   return {
     beforeRead: runtime.bearer.early,
-    mount: (app) => mountOAuth(app, deps, runtime, audit),
+    mount: (app) => mountOAuth(app, deps, runtime, proxy, audit),
+    proxy,
   };
 }
 
+/** The rules of /<name>/api, for the in-process proxy and the gateway endpoint alike. */
+function oauthProxyRules(deps: OAuthAreaDeps, { provider, bearer }: OAuthRuntime): ProxyRules {
+  return proxyRules({
+    prefix: `/${provider.name}/api`,
+    base: provider.apiUrl,
+    allowedPaths: provider.apiPaths,
+    limits: deps.config.limits,
+    // The grant's read starts first, to travel with the limit's count. The limit per user comes
+    // after the guards: a request they refuse is not counted, so a forged cross-site call can't
+    // spend a user's budget.
+    guards: [bearer.prefetch, ...deps.guards, deps.rateLimits.proxy(provider.name)],
+    bearer: bearer.bearer,
+  });
+}
+
 /** /<name>/api (the proxy with the grant's Bearer), then /<name> (the flow). */
-function mountOAuth(app: Express, deps: OAuthAreaDeps, r: OAuthRuntime, audit: AuditLog): void {
-  const { provider, bearer } = r;
-  const { limits } = deps.config;
+function mountOAuth(
+  app: Express,
+  deps: OAuthAreaDeps,
+  r: OAuthRuntime,
+  rules: ProxyRules,
+  audit: AuditLog,
+): void {
+  const { provider } = r;
   // Before /<name>: the proxy owns everything under /<name>/api.
   app.use(
-    `/${provider.name}/api`,
+    rules.prefix,
     labelRoute(`/${provider.name}/api/*`),
-    bearer.prefetch,
-    proxyRoutes({
-      prefix: `/${provider.name}/api`,
-      base: provider.apiUrl,
-      allowedPaths: provider.apiPaths,
-      dispatcher: deps.upstreams,
-      limits,
-      // The limit per user after the guards: a request they refuse is not counted, so a forged
-      // cross-site call can't spend a user's budget.
-      guards: [...deps.guards, deps.rateLimits.proxy(provider.name)],
-      bearer: bearer.bearer,
-    }),
+    proxyRoutes({ rules, dispatcher: deps.upstreams, limits: deps.config.limits }),
   );
   app.use(
     `/${provider.name}`,

@@ -1,41 +1,24 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { Limits } from '../config';
 import { discard, relay, sendUpstream } from './forward';
 import { proxyBody, type ProxyBody } from './request-body';
-import { isAllowedPath, readEncodedSlashes, splitTarget, upstreamUrl } from './upstream-url';
-import { problems } from '../http/problems';
+import type { ProxyRules } from './proxy-rules';
 
-/** The Bearer token for a call, and how to get a better one if the upstream refuses it. */
-export interface BearerSource {
-  token: string;
-  /** Called at most once per call, after an upstream 401; resolves with a fresh token. */
-  renew?: () => Promise<string>;
-}
+export type { BearerSource } from './proxy-rules';
 
 export interface ProxyRoutesDeps {
-  /** Where the router is mounted, as the caller sees it (e.g. /likecoin/api). */
-  prefix: string;
-  base: URL;
+  rules: ProxyRules;
   dispatcher: Dispatcher;
   limits: Pick<
     Limits,
-    | 'upstreamFirstByteMs'
-    | 'upstreamIdleMs'
-    | 'proxyBodyBytes'
-    | 'replayableBodyBytes'
-    | 'proxyTargetBytes'
+    'upstreamFirstByteMs' | 'upstreamIdleMs' | 'proxyBodyBytes' | 'replayableBodyBytes'
   >;
-  /** Path prefixes (under `base`) that may be forwarded; anything else is a 403. */
-  allowedPaths: readonly string[];
-  /** Run first, in order: the credential and CSRF checks, then the per-user limit. */
-  guards: RequestHandler[];
-  bearer: (req: Request) => Promise<BearerSource>;
 }
 
-/** Forwards every call under `prefix` to `base` with the session's Bearer token. */
+/** Forwards every call the rules allow to its target with the session's Bearer token. */
 export function proxyRoutes(deps: ProxyRoutesDeps): Router {
-  const { limits } = deps;
+  const { limits, rules } = deps;
   const timeouts = { firstByteMs: limits.upstreamFirstByteMs, idleMs: limits.upstreamIdleMs };
   const forward = async (req: Request, res: Response) => {
     const abort = new AbortController();
@@ -49,11 +32,7 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
     let body: ProxyBody = { kind: 'none' };
     let answer;
     try {
-      const { rest: sent, query } = splitTarget(req.originalUrl, deps.prefix);
-      const rest = readEncodedSlashes(sent);
-      const target = upstreamUrl(deps.base, rest, query, limits.proxyTargetBytes);
-      if (!isAllowedPath(rest, deps.allowedPaths)) throw problems.pathNotAllowed();
-      const bearer = await deps.bearer(req);
+      const { target, bearer } = await rules.check(req);
       stage = 'body';
       body = await proxyBody(req, limits.proxyBodyBytes, limits.replayableBodyBytes);
       if (callerLeft()) throw new Error('the caller left while its body was read');
@@ -85,5 +64,5 @@ export function proxyRoutes(deps: ProxyRoutesDeps): Router {
       else req.log.warn('the upstream answer broke off mid-body');
     }
   };
-  return Router().use(deps.guards, forward);
+  return Router().use(rules.guards, forward);
 }

@@ -63,12 +63,16 @@ it('keeps production, its own wiring and its secret files whatever a development
 
 it('publishes only the TLS terminator; Redis is on a network of its own', () => {
   const { services } = composeModel();
-  // Those that start without a profile (the observability profile's are checked apart).
+  // Those that start without a profile; the gateway runs only with `--profile gateway`.
   const always = Object.keys(services).filter((name) => !services[name]!.profiles);
   expect(always.sort()).toEqual(['redis', 'tls', 'token-bff']);
+  expect(services.gateway!.profiles).toEqual(['gateway']);
   expect(services.tls!.ports).toHaveLength(1);
-  for (const name of Object.keys(services).filter((n) => services[n]!.profiles)) {
-    // Anything a profile adds is published on loopback only.
+  // The gateway is the public entrance of its profile (behind a TLS balancer); anything else a
+  // profile adds (the observability tools) is published on loopback only.
+  const tools = Object.keys(services).filter((n) => services[n]!.profiles && n !== 'gateway');
+  expect(tools.length).toBeGreaterThan(0);
+  for (const name of tools) {
     for (const port of services[name]!.ports ?? [])
       expect(JSON.stringify(port)).toMatch(/127\.0\.0\.1/);
   }
@@ -141,6 +145,9 @@ describe('run with what compose gives each service', () => {
       if (value !== null) env[name] = local(value);
     env.PORT = String(port);
     env.HOST = '127.0.0.1';
+    // The internal listener too (compose's fixed 9464 on every interface is for its network).
+    env.INTERNAL_PORT = String(await freePort());
+    env.INTERNAL_HOST = '127.0.0.1';
     env.REDIS_URL = env.REDIS_URL!.replace('redis:6379', `127.0.0.1:${redisPort}`);
     const child = spawnMain(env);
     const out = collect(child.stdout);
@@ -194,9 +201,14 @@ describe('the observability profile', () => {
   it('is valid with the profile asked for, and starts nothing without it', () => {
     const run = runComposeConfig(['-q'], '', {}, ['observability']);
     expect([run.status, run.stderr]).toEqual([0, '']);
-    expect(runComposeConfig(['--profiles']).stdout.trim().split('\n')).toEqual(['observability']);
+    expect(runComposeConfig(['--profiles']).stdout.trim().split('\n').sort()).toEqual([
+      'gateway',
+      'observability',
+    ]);
     const { services } = composeModel();
-    const profiled = Object.keys(services).filter((n) => services[n]!.profiles);
+    const profiled = Object.keys(services).filter((n) =>
+      services[n]!.profiles?.includes('observability'),
+    );
     expect(profiled.sort()).toEqual(['grafana', 'jaeger', 'prometheus']);
     for (const name of profiled) expect(services[name]!.profiles).toEqual(['observability']);
   });

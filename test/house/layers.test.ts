@@ -11,6 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['session'],
   ['ops', 'console', 'frontend'],
   ['proxy'],
+  ['gateway'],
   ['oauth'],
   ['openapi'],
   // What a provider is (its descriptor, what it is built on and gives back), then the providers.

@@ -6,3 +6,4 @@
  */
 export { startLikeCoinStandIn, type LikeCoinStandIn } from './likecoin-stand-in';
 export { freePort, startRedisServer, type RedisServer } from './redis-server';
+export { findNginx, writeGatewayNginx, type GatewayNginxOptions } from './nginx';

@@ -41,6 +41,8 @@ export interface TestApp extends App {
   server: Server;
   /** http://127.0.0.1:port */
   url: string;
+  /** The internal listener's http://127.0.0.1:port, when INTERNAL_PORT is set. */
+  internalUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -161,6 +163,20 @@ export async function startEmbeddedApp(
   };
 }
 
+/** The internal listener (INTERNAL_PORT set), on a loopback port of its own. */
+async function listenInternal(app: App['app'], config: Config) {
+  const server = createHttpServer(app, config.limits);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 /** Runs `use` against a fresh app, and closes it whatever happens. */
 export async function withTestApp<T>(
   options: TestAppOptions,
@@ -182,15 +198,18 @@ async function serve(config: Config, kv: Kv, now: (() => number) | undefined) {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const internal = built.internal && (await listenInternal(built.internal, config));
   return {
     ...built,
     config,
     logs,
     server,
     url: `http://127.0.0.1:${port}`,
+    internalUrl: internal?.url,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      if (internal) await internal.close();
       await built.close();
     },
   };
