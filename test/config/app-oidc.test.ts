@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -24,6 +27,25 @@ const PRODUCTION = {
 };
 
 describe('APP_OIDC_* and APP_BACKCHANNEL_LOGOUT', () => {
+  it('take the client secret from APP_OIDC_CLIENT_SECRET_FILE, as every secret can', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oidc-secret-'));
+    try {
+      const file = join(dir, 'app_oidc_client_secret');
+      writeFileSync(file, 'secret-from-a-file\n');
+      const { APP_OIDC_CLIENT_SECRET: _inline, ...withoutInline } = RP;
+      const { relyingParty } = loadConfig({
+        ...withoutInline,
+        APP_OIDC_CLIENT_SECRET_FILE: file,
+      }).config.appOidc;
+      expect(relyingParty?.clientSecret).toBe('secret-from-a-file');
+      expect(problemsOf({ ...RP, APP_OIDC_CLIENT_SECRET_FILE: file })).toEqual([
+        'APP_OIDC_CLIENT_SECRET_FILE: set either APP_OIDC_CLIENT_SECRET or APP_OIDC_CLIENT_SECRET_FILE, not both',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('are off unless set: no /login, no back-channel logout', () => {
     expect(loadConfig({}).config.appOidc).toEqual({
       relyingParty: undefined,

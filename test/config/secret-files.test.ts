@@ -60,6 +60,7 @@ it('takes every secret from its _FILE in production, trailing newline and all', 
 it('offers a _FILE form for exactly the secrets', () => {
   expect([...SECRETS_FROM_FILES].sort()).toEqual([
     'APP_JWT_SECRET',
+    'APP_OIDC_CLIENT_SECRET',
     'LIKECOIN_CLIENT_SECRET',
     'LIVELIKE_CLIENT_SECRET',
     'REDIS_PASSWORD',
