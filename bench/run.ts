@@ -23,6 +23,7 @@ import { nginxProxy, type Nginx } from './scenarios/e-nginx';
 import { floorToken, type FloorToken } from './scenarios/f-floor-token';
 import { floorProxy } from './scenarios/g-floor-proxy';
 import { tokenCookie } from './scenarios/s1-token-cookie';
+import { tokenCookieTraced } from './scenarios/s1t-token-traced';
 import { tokenBearer } from './scenarios/s2-token-bearer';
 import { proxyTargets } from './scenarios/s3-proxy';
 import { refreshStorm } from './scenarios/s4-storm';
@@ -45,6 +46,7 @@ async function groups(
     await naiveToken(shared),
     floor.target,
     s1,
+    await tokenCookieTraced(shared, s1),
     await tokenBearer(shared),
   ];
   const s3 = await proxyTargets(shared);
