@@ -87,9 +87,12 @@ async function show(el, call, shape = (body) => body) {
   const answer = answers.length > before ? answers[answers.length - 1] : undefined;
   if (answer) {
     render(el, answer, answer.ok ? shape(answer.body) : answer.body);
+  } else if (failure instanceof TokenBffError) {
+    // Refused by the client itself, without a request (signed out on this page).
+    const { status, code, detail } = failure;
+    render(el, { status: -2, ok: false, contentType: '' }, { status, code, detail });
   } else if (failure) {
-    const status = failure instanceof TokenBffError ? failure.status : 0;
-    render(el, { status, ok: false, contentType: '' }, { error: String(failure) });
+    render(el, { status: 0, ok: false, contentType: '' }, { error: String(failure) });
   } else {
     // The client answered from what it already had (a LiveLike token it reuses).
     render(el, { status: -1, ok: true, contentType: '' }, shape(value));
@@ -104,9 +107,11 @@ function render(el, answer, body = answer.body) {
   const status =
     answer.status === -1
       ? 'from the client (reused, no request)'
-      : answer.status === 0
-        ? 'no HTTP answer'
-        : `HTTP ${answer.status}`;
+      : answer.status === -2
+        ? 'refused by the client (no request)'
+        : answer.status === 0
+          ? 'no HTTP answer'
+          : `HTTP ${answer.status}`;
   const type = answer.contentType ? ` · ${answer.contentType}` : '';
   el.textContent =
     body === null || body === undefined

@@ -5,6 +5,7 @@ import { originOf, type Config } from './config';
 import type { ErrorAnswerHook } from './http/before-error-answer';
 import { corsFor } from './http/cors';
 import { createRateLimiters, type RateLimiters } from './http/rate-limits';
+import { createAuditLog } from './log/audit';
 import type { Metrics } from './ops/metrics';
 import type { AreaDeps, Provider, ProviderArea } from './area/provider';
 import { discardSessionChanges, sessionMiddleware } from './session/express-session-adapter';
@@ -49,19 +50,25 @@ export interface AppContextDeps {
 export function createAppContext(deps: AppContextDeps): AppContext {
   const { config, kv, logger, now, metrics, providers } = deps;
   const signInProviders = providers.filter((p) => p.signsIn).map((p) => p.name);
+  const audit = createAuditLog(logger);
   const core = createStoreCore({
     config,
     kv,
     now,
     providers,
-    onEnded: (reason) => metrics.sessionsEnded.inc({ reason }),
+    audit,
+    onEnded: ({ reason }) => metrics.sessionsEnded.inc({ reason }),
   });
   const lifecycle: SessionLifecycleDeps = {
     config: config.session,
     index: core.index,
     now,
     onTouch: core.onTouch,
-    onLogin: () => metrics.sessionsCreated.inc(),
+    // One place for a login's count and its audit line.
+    onLogin: (started) => {
+      metrics.sessionsCreated.inc();
+      audit.sessionStarted(started);
+    },
     signInProviders,
     sessionsPerUser: config.limits.sessionsPerUser,
   };

@@ -10,6 +10,7 @@ import { liveLike } from './livelike/mount-livelike';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { mountOpenApi } from './openapi/mount-openapi';
 import { mountOps } from './ops/mount-ops';
+import { timedKv } from './ops/timed-kv';
 import { mountSessions } from './session/mount-sessions';
 import type { Provider } from './area/provider';
 import type { Kv } from './store/kv';
@@ -38,7 +39,15 @@ export interface App {
 /** The service, assembled from its areas in the order a request meets them. */
 export function createApp({ config, kv, logger, now = Date.now }: AppDeps): App {
   const metrics = createMetrics();
-  const ctx = createAppContext({ config, kv, logger, now, metrics, providers: PROVIDERS });
+  const ctx = createAppContext({
+    config,
+    // Every store operation the service makes is timed (store latency and outages, /metrics).
+    kv: timedKv(kv, metrics.storeDuration),
+    logger,
+    now,
+    metrics,
+    providers: PROVIDERS,
+  });
   const app = express();
   // First: every request gets its id, log line and our security headers, whatever follows.
   mountRequestBasics(app, ctx);

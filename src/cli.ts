@@ -4,6 +4,8 @@ import { stopTracing } from './tracing/preload';
 import { existsSync } from 'node:fs';
 import { PROVIDERS } from './app';
 import { ConfigError, loadConfig } from './config';
+import { createAuditLog } from './log/audit';
+import { createLogger } from './log/create-logger';
 import { runDoctorCommand, runOperatorCommand, USAGE } from './ops/operator-commands';
 import { createKv } from './store/create-kv';
 import { createStoreCore } from './store-core';
@@ -41,12 +43,17 @@ async function cli(args: string[]): Promise<number> {
   const kv = createKv(config);
   try {
     await kv.ready(config.limits.redisConnectTimeoutMs);
+    // The audit trail on stdout, one JSON line per event, as the service writes it: what an
+    // operator ends is on record wherever the service's own lines go.
+    const audit = createAuditLog(createLogger(config.logLevel, process.stdout));
     // The same store-level core the service runs on: a session ended here ends as a logout.
-    const core = createStoreCore({ config, kv, now: Date.now, providers: PROVIDERS });
+    const core = createStoreCore({ config, kv, now: Date.now, providers: PROVIDERS, audit });
     const grantHolders = core.parts.flatMap(({ provider, store }) =>
-      store.revokeGrant ? [{ label: provider.label, revokeGrant: store.revokeGrant }] : [],
+      store.revokeGrant
+        ? [{ name: provider.name, label: provider.label, revokeGrant: store.revokeGrant }]
+        : [],
     );
-    const result = await runOperatorCommand(args, { index: core.index, grantHolders });
+    const result = await runOperatorCommand(args, { index: core.index, grantHolders, audit });
     (result.code === 0 ? process.stdout : process.stderr).write(`${result.out}\n`);
     return result.code;
   } catch (err) {

@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import type { Config } from './config';
 import type { Provider, ProviderStore } from './area/provider';
 import { SessionStore } from './session/express-session-adapter';
-import { SessionIndex, type EndReason } from './session/session-index';
+import type { AuditLog } from './log/audit';
+import { SessionIndex, type EndedSession } from './session/session-index';
 import type { SessionTouchHook } from './session/session-lifecycle';
 import type { Kv } from './store/kv';
 import { SealedBox } from './store/sealed-box';
@@ -30,8 +31,10 @@ export interface StoreCoreDeps {
   kv: Kv;
   now: () => number;
   providers: readonly Provider[];
-  /** A session ended, and why (the service counts them). */
-  onEnded?: (reason: EndReason) => void;
+  /** The audit trail: every session that ends here, and what the providers' grants do. */
+  audit: AuditLog;
+  /** A session ended, and why (the service counts them; its audit line is written beside). */
+  onEnded?: (ended: EndedSession) => void;
 }
 
 export function createStoreCore({
@@ -39,12 +42,13 @@ export function createStoreCore({
   kv,
   now,
   providers,
+  audit,
   onEnded = () => undefined,
 }: StoreCoreDeps): StoreCore {
   const box = new SealedBox(config.tokenEncryptionKeys);
   const parts = providers.map((provider) => ({
     provider,
-    store: provider.open({ config, kv, box, now }),
+    store: provider.open({ config, kv, box, now, audit }),
   }));
   const stores = parts.map((p) => p.store);
   const sessionStore = new SessionStore(kv, config.session.ttlSeconds);
@@ -54,7 +58,13 @@ export function createStoreCore({
     ttlMs: config.session.ttlSeconds * 1000,
     now,
     onEnd: stores.flatMap((s) => (s.onEnd ? [s.onEnd] : [])),
-    onEnded,
+    // The one place a session's end is told: the count and the audit line cannot disagree.
+    onEnded: (ended) => {
+      onEnded(ended);
+      const { userId, device, reason, ip, lapsedAt } = ended;
+      // A session made only to run a sign-in flow had nobody in it: there is no one to name.
+      if (userId !== undefined) audit.sessionEnded({ userId, device, reason, ip, lapsedAt });
+    },
   });
   const views = parts.flatMap(({ provider, store }) =>
     store.view ? [{ name: provider.name, view: store.view }] : [],

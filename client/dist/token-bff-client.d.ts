@@ -59,8 +59,10 @@ export declare class TokenBffError extends Error {
     /** Seconds, from Retry-After (429, 503). */
     retryAfter?: number | undefined);
 }
-/** Reused until this long before expires_at. */
+/** Reused until this long before expires_at (half the lifetime for tokens of 2 minutes or less). */
 export declare const RENEW_BEFORE_MS = 60000;
+/** A background renewal that failed is not tried again sooner than this (or Retry-After). */
+export declare const RENEW_RETRY_MS = 5000;
 /** What the SDK is given while nobody is signed in: LiveLike refuses it (401), and a non-empty
  *  value stops the SDK from falling back to the token it was initialised with. */
 export declare const SIGNED_OUT_TOKEN = "token-bff:signed-out";

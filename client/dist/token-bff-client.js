@@ -24,8 +24,10 @@ export class TokenBffError extends Error {
         this.name = 'TokenBffError';
     }
 }
-/** Reused until this long before expires_at. */
+/** Reused until this long before expires_at (half the lifetime for tokens of 2 minutes or less). */
 export const RENEW_BEFORE_MS = 60_000;
+/** A background renewal that failed is not tried again sooner than this (or Retry-After). */
+export const RENEW_RETRY_MS = 5_000;
 /** What the SDK is given while nobody is signed in: LiveLike refuses it (401), and a non-empty
  *  value stops the SDK from falling back to the token it was initialised with. */
 export const SIGNED_OUT_TOKEN = 'token-bff:signed-out';
@@ -52,11 +54,21 @@ export function createTokenBff(options) {
     let stored;
     let renewTimer;
     let strategyInUse = false;
+    let retryNotBefore = 0;
+    // Set by signOut (and ending this device) until the next signIn, even when the service could
+    // not be told: its cookie may still be alive, and it is still the previous user's.
+    let signedOut = false;
     // Other tabs of this origin share the cookie: when one signs in or out, this one's user
     // changed too. React Native has no BroadcastChannel, and bearer sessions are per client.
     const channel = !bearer && typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined;
     if (channel) {
-        channel.onmessage = () => forgetUser();
+        channel.onmessage = (event) => {
+            forgetUser();
+            if (event.data === 'signed-out')
+                signedOut = true;
+            if (event.data === 'signed-in')
+                signedOut = false;
+        };
         // Node has BroadcastChannel too, where an open one would keep the process alive.
         channel.unref?.();
     }
@@ -71,9 +83,19 @@ export function createTokenBff(options) {
             clearTimeout(renewTimer);
         renewTimer = undefined;
     }
-    function userChanged() {
+    function userChanged(how) {
         forgetUser();
-        channel?.postMessage('user-changed');
+        if (how === 'signed-in')
+            signedOut = false;
+        if (how === 'signed-out')
+            signedOut = true;
+        channel?.postMessage(how);
+    }
+    /** Everything user-bound is refused here, without asking the service, once signed out. */
+    function refuseIfSignedOut() {
+        if (signedOut) {
+            throw new TokenBffError(401, 'not_authenticated', 'Signed out on this client: sign in again.');
+        }
     }
     function keepSessionToken(token) {
         if (!bearer || token === sessionToken)
@@ -120,7 +142,7 @@ export function createTokenBff(options) {
             return;
         const code = typeof body.code === 'string' ? body.code : `http_${res.status}`;
         if (res.status === 401 && SESSION_GONE.has(code)) {
-            userChanged();
+            userChanged('changed');
             if (code === 'invalid_session_token')
                 keepSessionToken(undefined);
         }
@@ -142,7 +164,7 @@ export function createTokenBff(options) {
     // ---- the session -------------------------------------------------------------------------
     async function signIn(idToken) {
         const answer = await json('POST', '/session', { id_token: idToken });
-        userChanged();
+        userChanged('signed-in');
         knownUser = answer.user.id;
         keepSessionToken(answer.session_token);
         return answer;
@@ -153,7 +175,7 @@ export function createTokenBff(options) {
         }
         finally {
             // Forgotten here whatever the service said: a page that asked to sign out is signed out.
-            userChanged();
+            userChanged('signed-out');
             keepSessionToken(undefined);
         }
     }
@@ -165,27 +187,36 @@ export function createTokenBff(options) {
     // ---- devices (the user's sessions) -------------------------------------------------------
     let currentDevice;
     async function listDevices(cursor) {
+        refuseIfSignedOut();
         const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
         const page = await json('GET', `/sessions${query}`);
         currentDevice = page.sessions.find((d) => d.current)?.id ?? currentDevice;
         return page;
     }
     async function endDevice(id) {
+        refuseIfSignedOut();
         await json('DELETE', `/sessions/${encodeURIComponent(id)}`);
         if (id === currentDevice) {
-            userChanged();
+            userChanged('signed-out');
             keepSessionToken(undefined);
         }
     }
     async function endAllDevices() {
+        refuseIfSignedOut();
         await json('DELETE', '/sessions');
-        userChanged();
+        userChanged('signed-out');
         keepSessionToken(undefined);
     }
     // ---- LiveLike profile tokens ---------------------------------------------------------------
     const current = () => (cached && cached.generation === generation ? cached : undefined);
     const fresh = (entry) => now() < entry.renewAt;
     function token() {
+        try {
+            refuseIfSignedOut();
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
         const entry = current();
         if (entry && fresh(entry))
             return Promise.resolve(entry.token);
@@ -201,7 +232,7 @@ export function createTokenBff(options) {
             noteUser(answer.custom_profile_id);
             const renewAt = answer.expires_in === null
                 ? Infinity
-                : now() + answer.expires_in * 1000 - RENEW_BEFORE_MS;
+                : now() + answer.expires_in * 1000 - Math.min(RENEW_BEFORE_MS, answer.expires_in * 500);
             cached = { token: answer, renewAt, generation };
             issued.add(answer.access_token);
             scheduleRenewal();
@@ -215,7 +246,10 @@ export function createTokenBff(options) {
         return promise;
     }
     function renew() {
-        cached = undefined;
+        // Kept for get() until the new one is here: the SDK's other calls meanwhile still carry a
+        // token of this user, not the signed-out placeholder.
+        if (cached)
+            cached = { ...cached, renewAt: -Infinity };
         if (inflight?.generation === generation)
             return inflight.promise;
         return token();
@@ -235,7 +269,12 @@ export function createTokenBff(options) {
     function renewInBackground() {
         renewTimer = undefined;
         // A failure shows up on the SDK's next call (a 401 from LiveLike); the page decides then.
-        token().catch(() => undefined);
+        // Until a pause has passed, get() does not ask again: a service that refuses (429, 503)
+        // is not asked on every SDK call.
+        token().catch((err) => {
+            const wait = err instanceof TokenBffError && err.retryAfter ? err.retryAfter * 1000 : 0;
+            retryNotBefore = now() + Math.max(RENEW_RETRY_MS, wait);
+        });
     }
     function storageStrategy() {
         strategyInUse = true;
@@ -245,7 +284,7 @@ export function createTokenBff(options) {
                 const entry = current();
                 if (!entry)
                     return { access_token: SIGNED_OUT_TOKEN };
-                if (!fresh(entry) && !inflight)
+                if (!fresh(entry) && !inflight && now() >= retryNotBefore)
                     renewInBackground();
                 return { ...stored, access_token: entry.token.access_token };
             },
@@ -260,6 +299,7 @@ export function createTokenBff(options) {
     // ---- the proxies and LikeCoin -------------------------------------------------------------
     /** A proxied call: the upstream's answer as it came, token-bff's own refusals as errors. */
     async function proxied(prefix, path, init = {}) {
+        refuseIfSignedOut();
         const res = await send(init.method ?? 'GET', `${prefix}${path.replace(/^\/+/, '')}`, {
             redirect: 'manual',
             ...init,
@@ -294,6 +334,7 @@ export function createTokenBff(options) {
         const { session_token: rotated, ...view } = answer;
         if (typeof rotated === 'string')
             keepSessionToken(rotated);
+        signedOut = false;
         const user = view.user;
         noteUser(user?.id);
         return view;
@@ -307,7 +348,10 @@ export function createTokenBff(options) {
         devices: {
             list: listDevices,
             end: endDevice,
-            endOthers: () => json('DELETE', '/sessions?keep=current'),
+            endOthers: async () => {
+                refuseIfSignedOut();
+                await json('DELETE', '/sessions?keep=current');
+            },
             endAll: endAllDevices,
         },
         liveLike: { token, renew, storageStrategy },

@@ -76,8 +76,10 @@ export class TokenBffError extends Error {
   }
 }
 
-/** Reused until this long before expires_at. */
+/** Reused until this long before expires_at (half the lifetime for tokens of 2 minutes or less). */
 export const RENEW_BEFORE_MS = 60_000;
+/** A background renewal that failed is not tried again sooner than this (or Retry-After). */
+export const RENEW_RETRY_MS = 5_000;
 /** What the SDK is given while nobody is signed in: LiveLike refuses it (401), and a non-empty
  *  value stops the SDK from falling back to the token it was initialised with. */
 export const SIGNED_OUT_TOKEN = 'token-bff:signed-out';
@@ -107,13 +109,21 @@ export function createTokenBff(options: TokenBffOptions) {
   let stored: LiveLikeProfile | undefined;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
   let strategyInUse = false;
+  let retryNotBefore = 0;
+  // Set by signOut (and ending this device) until the next signIn, even when the service could
+  // not be told: its cookie may still be alive, and it is still the previous user's.
+  let signedOut = false;
 
   // Other tabs of this origin share the cookie: when one signs in or out, this one's user
   // changed too. React Native has no BroadcastChannel, and bearer sessions are per client.
   const channel =
     !bearer && typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined;
   if (channel) {
-    channel.onmessage = () => forgetUser();
+    channel.onmessage = (event: MessageEvent) => {
+      forgetUser();
+      if (event.data === 'signed-out') signedOut = true;
+      if (event.data === 'signed-in') signedOut = false;
+    };
     // Node has BroadcastChannel too, where an open one would keep the process alive.
     (channel as { unref?: () => void }).unref?.();
   }
@@ -129,9 +139,22 @@ export function createTokenBff(options: TokenBffOptions) {
     renewTimer = undefined;
   }
 
-  function userChanged(): void {
+  function userChanged(how: 'signed-in' | 'signed-out' | 'changed'): void {
     forgetUser();
-    channel?.postMessage('user-changed');
+    if (how === 'signed-in') signedOut = false;
+    if (how === 'signed-out') signedOut = true;
+    channel?.postMessage(how);
+  }
+
+  /** Everything user-bound is refused here, without asking the service, once signed out. */
+  function refuseIfSignedOut(): void {
+    if (signedOut) {
+      throw new TokenBffError(
+        401,
+        'not_authenticated',
+        'Signed out on this client: sign in again.',
+      );
+    }
   }
 
   function keepSessionToken(token: string | undefined): void {
@@ -175,7 +198,7 @@ export function createTokenBff(options: TokenBffOptions) {
     if (typeof body?.type !== 'string' || !body.type.startsWith(PROBLEM_TYPE_PREFIX)) return;
     const code = typeof body.code === 'string' ? body.code : `http_${res.status}`;
     if (res.status === 401 && SESSION_GONE.has(code)) {
-      userChanged();
+      userChanged('changed');
       if (code === 'invalid_session_token') keepSessionToken(undefined);
     }
     const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
@@ -203,7 +226,7 @@ export function createTokenBff(options: TokenBffOptions) {
 
   async function signIn(idToken: string): Promise<SignedIn> {
     const answer = await json<SignedIn>('POST', '/session', { id_token: idToken });
-    userChanged();
+    userChanged('signed-in');
     knownUser = answer.user.id;
     keepSessionToken(answer.session_token);
     return answer;
@@ -214,7 +237,7 @@ export function createTokenBff(options: TokenBffOptions) {
       await json<void>('DELETE', '/session');
     } finally {
       // Forgotten here whatever the service said: a page that asked to sign out is signed out.
-      userChanged();
+      userChanged('signed-out');
       keepSessionToken(undefined);
     }
   }
@@ -235,6 +258,7 @@ export function createTokenBff(options: TokenBffOptions) {
   async function listDevices(
     cursor?: string,
   ): Promise<{ sessions: Device[]; next_cursor: string | null }> {
+    refuseIfSignedOut();
     const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
     const page = await json<{ sessions: Device[]; next_cursor: string | null }>(
       'GET',
@@ -245,16 +269,18 @@ export function createTokenBff(options: TokenBffOptions) {
   }
 
   async function endDevice(id: string): Promise<void> {
+    refuseIfSignedOut();
     await json<void>('DELETE', `/sessions/${encodeURIComponent(id)}`);
     if (id === currentDevice) {
-      userChanged();
+      userChanged('signed-out');
       keepSessionToken(undefined);
     }
   }
 
   async function endAllDevices(): Promise<void> {
+    refuseIfSignedOut();
     await json<void>('DELETE', '/sessions');
-    userChanged();
+    userChanged('signed-out');
     keepSessionToken(undefined);
   }
 
@@ -264,6 +290,11 @@ export function createTokenBff(options: TokenBffOptions) {
   const fresh = (entry: { renewAt: number }) => now() < entry.renewAt;
 
   function token(): Promise<LiveLikeToken> {
+    try {
+      refuseIfSignedOut();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const entry = current();
     if (entry && fresh(entry)) return Promise.resolve(entry.token);
     if (inflight && inflight.generation === generation) return inflight.promise;
@@ -277,7 +308,7 @@ export function createTokenBff(options: TokenBffOptions) {
         const renewAt =
           answer.expires_in === null
             ? Infinity
-            : now() + answer.expires_in * 1000 - RENEW_BEFORE_MS;
+            : now() + answer.expires_in * 1000 - Math.min(RENEW_BEFORE_MS, answer.expires_in * 500);
         cached = { token: answer, renewAt, generation };
         issued.add(answer.access_token);
         scheduleRenewal();
@@ -293,7 +324,9 @@ export function createTokenBff(options: TokenBffOptions) {
   }
 
   function renew(): Promise<LiveLikeToken> {
-    cached = undefined;
+    // Kept for get() until the new one is here: the SDK's other calls meanwhile still carry a
+    // token of this user, not the signed-out placeholder.
+    if (cached) cached = { ...cached, renewAt: -Infinity };
     if (inflight?.generation === generation) return inflight.promise;
     return token();
   }
@@ -312,7 +345,12 @@ export function createTokenBff(options: TokenBffOptions) {
   function renewInBackground(): void {
     renewTimer = undefined;
     // A failure shows up on the SDK's next call (a 401 from LiveLike); the page decides then.
-    token().catch(() => undefined);
+    // Until a pause has passed, get() does not ask again: a service that refuses (429, 503)
+    // is not asked on every SDK call.
+    token().catch((err: unknown) => {
+      const wait = err instanceof TokenBffError && err.retryAfter ? err.retryAfter * 1000 : 0;
+      retryNotBefore = now() + Math.max(RENEW_RETRY_MS, wait);
+    });
   }
 
   function storageStrategy(): LiveLikeStorageStrategy {
@@ -322,7 +360,7 @@ export function createTokenBff(options: TokenBffOptions) {
       get() {
         const entry = current();
         if (!entry) return { access_token: SIGNED_OUT_TOKEN };
-        if (!fresh(entry) && !inflight) renewInBackground();
+        if (!fresh(entry) && !inflight && now() >= retryNotBefore) renewInBackground();
         return { ...stored, access_token: entry.token.access_token };
       },
       set(profile) {
@@ -338,6 +376,7 @@ export function createTokenBff(options: TokenBffOptions) {
 
   /** A proxied call: the upstream's answer as it came, token-bff's own refusals as errors. */
   async function proxied(prefix: string, path: string, init: RequestInit = {}): Promise<Response> {
+    refuseIfSignedOut();
     const res = await send(init.method ?? 'GET', `${prefix}${path.replace(/^\/+/, '')}`, {
       redirect: 'manual',
       ...init,
@@ -384,6 +423,7 @@ export function createTokenBff(options: TokenBffOptions) {
     // A LikeCoin sign-in is a login: the session has a new id and this is its token.
     const { session_token: rotated, ...view } = answer;
     if (typeof rotated === 'string') keepSessionToken(rotated);
+    signedOut = false;
     const user = view.user as { id?: string } | null | undefined;
     noteUser(user?.id);
     return view;
@@ -398,7 +438,10 @@ export function createTokenBff(options: TokenBffOptions) {
     devices: {
       list: listDevices,
       end: endDevice,
-      endOthers: () => json<void>('DELETE', '/sessions?keep=current'),
+      endOthers: async () => {
+        refuseIfSignedOut();
+        await json<void>('DELETE', '/sessions?keep=current');
+      },
       endAll: endAllDevices,
     },
     liveLike: { token, renew, storageStrategy },

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { problems } from '../http/problems';
 import { proxyRoutes } from '../proxy/proxy-routes';
+import { labelRoute } from '../ops/route-labels';
 import { requireUser } from '../session/require-user';
 import type { AreaDeps, Provider } from '../area/provider';
 import { liveLikeChecks } from './livelike-checks';
@@ -40,6 +41,7 @@ export function mountLiveLike(app: Express, ctx: AreaDeps): void {
   // Before /livelike: the proxy owns everything under /livelike/api.
   app.use(
     '/livelike/api',
+    labelRoute('/livelike/api/*'),
     proxyRoutes({
       prefix: '/livelike/api',
       base: config.apiUrl,

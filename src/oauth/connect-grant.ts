@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { problems } from '../http/problems';
+import type { AuditLog } from '../log/audit';
 import type { SessionStore } from '../session/express-session-adapter';
 import { startSession, type SessionLifecycleDeps } from '../session/session-lifecycle';
 import { isValidUserId, providerUserId } from '../session/user-id';
@@ -16,6 +17,7 @@ export interface ConnectDeps {
   sessionStore: SessionStore;
   lifecycle: SessionLifecycleDeps;
   onGrantReplaced: () => void;
+  audit: Pick<AuditLog, 'grantConnected' | 'grantForgotten'>;
 }
 
 /** Trades the code for tokens: one attempt, failures as our own problem answers. */
@@ -58,14 +60,24 @@ export async function connectGrant(
     throw problems.invalidUserId(`This ${provider.label} account's id cannot name a user here.`);
   }
   if (!(await deps.sessionStore.endIfLive(flow.sessionId))) throw problems.invalidState();
+  let connected = { grantId: '', replaced: false };
   await startSession(req, user, deps.lifecycle, {
     keepCreatedAt: !signingIn,
     // The grant is in place before any session points at it.
     beforeSave: async (sessionId) => {
       const lapsesAt = req.session.cookie.expires?.getTime() ?? deps.lifecycle.now();
-      const { grantId, replaced } = await grants.connect(tokens, sessionId, lapsesAt);
-      req.session.grants = { [provider.name]: grantId };
-      if (replaced) deps.onGrantReplaced();
+      connected = await grants.connect(tokens, sessionId, lapsesAt);
+      req.session.grants = { [provider.name]: connected.grantId };
+      if (connected.replaced) deps.onGrantReplaced();
     },
+  });
+  deps.audit.grantConnected({
+    userId: user.id,
+    device: req.session.device?.handle,
+    ip: req.ip,
+    provider: provider.name,
+    grant: connected.grantId,
+    subject: tokens.subject,
+    replaced: connected.replaced,
   });
 }

@@ -88,16 +88,18 @@ export function grantBearer(
       next();
     },
     bearer: async (req) => {
-      requireUser(req);
+      const user = requireUser(req);
       const grantId = grantIdOf(req);
       if (grantId === undefined) throw problems.notConnected(provider);
       const stored = await (readOf(req, grantId) ?? grants.readFor(grantId, req.sessionID));
       if (!stored) throw problems.reauthorizationRequired(provider);
-      const tokens = await refresher.usable(grantId, stored);
+      // Named in the audit trail if the provider refuses the refresh this call makes.
+      const by = { userId: user.id, device: req.session.device?.handle, ip: req.ip };
+      const tokens = await refresher.usable(grantId, stored, by);
       return {
         token: tokens.accessToken,
         renew: async () =>
-          (await refresher.afterRejection(grantId, tokens.accessToken)).accessToken,
+          (await refresher.afterRejection(grantId, tokens.accessToken, by)).accessToken,
       };
     },
   };

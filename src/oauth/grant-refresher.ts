@@ -35,6 +35,22 @@ const OUTCOME_OF: Record<ProviderFailure, RefreshOutcome> = {
   timeout: 'timeout',
 };
 
+/** The request whose call made a refresh: who is named when the provider refuses it. */
+export interface RefreshCaller {
+  userId: string;
+  /** The session's device handle. */
+  device?: string;
+  ip?: string;
+}
+
+export interface RefusedGrant {
+  grantId: string;
+  subject: string;
+  /** Sessions linked to the grant when it was refused. */
+  linked: number;
+  by?: RefreshCaller;
+}
+
 export interface RefresherDeps {
   provider: OAuthProvider;
   grants: GrantStore;
@@ -52,8 +68,8 @@ export interface RefresherDeps {
   onRefresh: (outcome: RefreshOutcome) => void;
   /** A caller got its token from another caller's refresh. */
   onWait: () => void;
-  /** The provider refused a grant; `sessions` were linked to it. */
-  onGrantRefused: (sessions: number) => void;
+  /** The provider refused a grant (it is forgotten now). */
+  onGrantRefused: (refused: RefusedGrant) => void;
   /** For what the operator must fix: our client refused, an answer naming another subject. */
   log: Pick<Logger, 'error' | 'warn'>;
 }
@@ -80,9 +96,9 @@ export class GrantRefresher {
   }
 
   /** Tokens good for at least the refresh margin, refreshed first when they are not. */
-  async usable(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
+  async usable(grantId: string, stored: StoredGrant, by?: RefreshCaller): Promise<GrantedTokens> {
     if (stored.tokens.expiresAt - this.deps.now() > this.deps.refreshMarginMs) return stored.tokens;
-    return this.refreshOnce(grantId, stored.tokens.accessToken, 'expiry');
+    return this.refreshOnce(grantId, stored.tokens.accessToken, 'expiry', by);
   }
 
   /**
@@ -90,14 +106,19 @@ export class GrantRefresher {
    * Within the cooldown after a refresh, the same tokens again (no token-endpoint call): the
    * caller's replay then meets the upstream's 401, which is what the caller gets.
    */
-  afterRejection(grantId: string, rejectedAccessToken: string): Promise<GrantedTokens> {
-    return this.refreshOnce(grantId, rejectedAccessToken, 'rejection');
+  afterRejection(
+    grantId: string,
+    rejectedAccessToken: string,
+    by?: RefreshCaller,
+  ): Promise<GrantedTokens> {
+    return this.refreshOnce(grantId, rejectedAccessToken, 'rejection', by);
   }
 
   private refreshOnce(
     grantId: string,
     staleAccessToken: string,
     reason: 'expiry' | 'rejection',
+    by: RefreshCaller | undefined,
   ): Promise<GrantedTokens> {
     const running = this.inflight.get(grantId);
     if (running) {
@@ -105,7 +126,7 @@ export class GrantRefresher {
       return traceWait(this.deps.provider.name, running);
     }
     const refreshing = traceRefresh(this.deps.provider.name, reason, () =>
-      this.refreshAcrossInstances(grantId, staleAccessToken, reason).finally(() =>
+      this.refreshAcrossInstances(grantId, staleAccessToken, reason, by).finally(() =>
         this.inflight.delete(grantId),
       ),
     );
@@ -117,6 +138,7 @@ export class GrantRefresher {
     grantId: string,
     staleAccessToken: string,
     reason: 'expiry' | 'rejection',
+    by: RefreshCaller | undefined,
   ): Promise<GrantedTokens> {
     const { grants, provider } = this.deps;
     const lock = grants.lock(grantId);
@@ -137,7 +159,7 @@ export class GrantRefresher {
       }
       if (await lock.acquire(this.leaseMs)) {
         try {
-          return await this.refreshHoldingLock(grantId, stored);
+          return await this.refreshHoldingLock(grantId, stored, by);
         } finally {
           await lock.release();
         }
@@ -147,11 +169,15 @@ export class GrantRefresher {
     }
   }
 
-  private async refreshHoldingLock(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
+  private async refreshHoldingLock(
+    grantId: string,
+    stored: StoredGrant,
+    by: RefreshCaller | undefined,
+  ): Promise<GrantedTokens> {
     const { grants, tokenClient } = this.deps;
     // Nothing to refresh with (the provider never gave a refresh token): the grant ends here, as
     // a refused one does, rather than asking the provider a question it can only refuse.
-    if (stored.tokens.refreshToken === '') return this.refused(grantId, stored);
+    if (stored.tokens.refreshToken === '') return this.refused(grantId, stored, by);
     // Counted before the call: a grant over its budget costs the provider nothing.
     await this.deps.countRefresh(grantId);
     let granted;
@@ -164,7 +190,7 @@ export class GrantRefresher {
       const failure = err instanceof ProviderError ? err : new ProviderError('unavailable');
       this.deps.onRefresh(OUTCOME_OF[failure.kind]);
       this.report(failure);
-      if (failure.kind === 'refused') return this.refused(grantId, stored);
+      if (failure.kind === 'refused') return this.refused(grantId, stored, by);
       throw providerProblem(this.deps.provider, failure, {
         kind: 'refresh',
         retryAfterSeconds: this.deps.retryAfterSeconds,
@@ -185,11 +211,16 @@ export class GrantRefresher {
   }
 
   /** The provider refused the refresh token: the grant is forgotten, unless it was replaced. */
-  private async refused(grantId: string, stored: StoredGrant): Promise<GrantedTokens> {
+  private async refused(
+    grantId: string,
+    stored: StoredGrant,
+    by: RefreshCaller | undefined,
+  ): Promise<GrantedTokens> {
     const { grants, provider } = this.deps;
     const linked = await grants.linkedSessions(grantId);
     if (await grants.forgetIfUnchanged(grantId, stored.version)) {
-      this.deps.onGrantRefused(linked.length);
+      const { subject } = stored.tokens;
+      this.deps.onGrantRefused({ grantId, subject, linked: linked.length, by });
       throw problems.reauthorizationRequired(provider);
     }
     const newer = await grants.read(grantId);

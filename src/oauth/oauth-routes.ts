@@ -142,8 +142,20 @@ function disconnect(deps: OAuthRoutesDeps): RequestHandler {
     const { everywhere } = parseInput(ConnectionQuery, req.query);
     const grantId = isLive(req) ? req.session.grants?.[provider.name] : undefined;
     if (grantId !== undefined) {
-      if (everywhere === 'true') await deps.grants.forget(grantId);
-      else await deps.grants.unlink(grantId, req.sessionID, deps.now());
+      const all = everywhere === 'true';
+      if (all) await deps.grants.forget(grantId);
+      const forgotten = all || (await deps.grants.unlink(grantId, req.sessionID, deps.now()));
+      if (forgotten) {
+        deps.audit.grantForgotten({
+          userId: req.session.user?.id,
+          device: req.session.device?.handle,
+          ip: req.ip,
+          provider: provider.name,
+          grant: grantId,
+          // `disconnect`: this session was the last one linked to it.
+          reason: all ? 'everywhere' : 'disconnect',
+        });
+      }
       const { [provider.name]: _gone, ...others } = req.session.grants ?? {};
       req.session.grants = others;
     }

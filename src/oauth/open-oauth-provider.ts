@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config';
 import type { RateLimiters } from '../http/rate-limits';
+import type { AuditLog } from '../log/audit';
 import type { Metrics } from '../ops/metrics';
+import { labelRoute } from '../ops/route-labels';
 import type { SessionReadHook, SessionStore } from '../session/express-session-adapter';
 import type { SessionLifecycleDeps } from '../session/session-lifecycle';
 import { proxyRoutes } from '../proxy/proxy-routes';
@@ -26,6 +28,8 @@ export interface OAuthStoreDeps {
   kv: Kv;
   box: SealedBox;
   now: () => number;
+  /** Grants connected, refused and forgotten are security events. */
+  audit: AuditLog;
 }
 
 /** What its routes are built on: the service's shared parts (src/area/provider.ts's AreaDeps). */
@@ -73,12 +77,20 @@ function grantStoreOf(name: string, config: Config, kv: Kv, box: SealedBox): Gra
 function grantLinkHooks(
   name: string,
   grants: GrantStore,
-  now: () => number,
+  { now, audit }: Pick<OAuthStoreDeps, 'now' | 'audit'>,
 ): { onEnd: SessionEndHook; onTouch: SessionTouchHook } {
   return {
     onEnd: async (sessionId, data) => {
       const grantId = data.grants?.[name];
-      if (grantId !== undefined) await grants.unlink(grantId, sessionId, now());
+      if (grantId === undefined || !(await grants.unlink(grantId, sessionId, now()))) return;
+      // The last session linked to it ended: the grant went with it.
+      audit.grantForgotten({
+        userId: data.user?.id,
+        device: data.device?.handle,
+        provider: name,
+        grant: grantId,
+        reason: 'last_session',
+      });
     },
     onTouch: async (sessionId, data, lapsesAt) => {
       const grantId = data.grants?.[name];
@@ -105,13 +117,13 @@ export function openOAuthProvider(
   provider: OAuthProvider,
   timings: ProviderTimings,
 ): OAuthProviderStore {
-  const { config, kv, box, now } = core;
+  const { config, kv, box } = core;
   const grants = grantStoreOf(provider.name, config, kv, box);
   return {
-    ...grantLinkHooks(provider.name, grants, now),
+    ...grantLinkHooks(provider.name, grants, core),
     view: (req) => connectionView(req, provider, grants),
-    revokeGrant: grantRevoker(grants),
-    area: (deps) => oauthArea(deps, { kv, box }, provider, grants, timings),
+    revokeGrant: grantRevoker(provider.name, grants, core.audit),
+    area: (deps) => oauthArea(deps, core, provider, grants, timings),
   };
 }
 
@@ -120,15 +132,18 @@ export function openOAuthProvider(
  * operator can still revoke those made while it was.
  */
 export function revokeOnly(core: OAuthStoreDeps, name: string): GrantRevoker {
-  return grantRevoker(grantStoreOf(name, core.config, core.kv, core.box));
+  return grantRevoker(name, grantStoreOf(name, core.config, core.kv, core.box), core.audit);
 }
 
-function grantRevoker(grants: GrantStore): GrantRevoker {
+function grantRevoker(name: string, grants: GrantStore, audit: AuditLog): GrantRevoker {
   return async (subject) => {
     const grantId = grants.idOf(subject);
     const linked = await grants.linkedSessions(grantId);
     const existed = (await grants.read(grantId)) !== undefined;
     await grants.forget(grantId);
+    if (existed) {
+      audit.grantForgotten({ provider: name, grant: grantId, subject, reason: 'operator' });
+    }
     return { existed, linkedSessions: linked.length };
   };
 }
@@ -145,7 +160,7 @@ interface OAuthRuntime {
 
 function oauthArea(
   deps: OAuthAreaDeps,
-  { kv, box }: { kv: Kv; box: SealedBox },
+  { kv, box, audit }: Pick<OAuthStoreDeps, 'kv' | 'box' | 'audit'>,
   provider: OAuthProvider,
   grants: GrantStore,
   timings: ProviderTimings,
@@ -172,7 +187,13 @@ function oauthArea(
     countRefresh: deps.rateLimits.countRefresh,
     onRefresh: (outcome) => metrics.refreshes.inc({ ...label, outcome }),
     onWait: () => metrics.refreshWaits.inc(label),
-    onGrantRefused: (sessions) => metrics.sessionsEnded.inc({ reason: 'grant_refused' }, sessions),
+    // The linked sessions live on (without the grant): no session ended, so nothing is counted
+    // in sessions_ended_total; the refusal is in oauth_refreshes_total{outcome="refused"}.
+    onGrantRefused: (refused) => {
+      const who = { ...refused.by, provider: provider.name, grant: refused.grantId };
+      audit.refreshRefused({ ...who, subject: refused.subject, linkedSessions: refused.linked });
+      audit.grantForgotten({ ...who, subject: refused.subject, reason: 'grant_refused' });
+    },
     log: deps.logger,
   });
   const runtime: OAuthRuntime = {
@@ -190,16 +211,20 @@ function oauthArea(
     }),
     timings,
   };
-  return { beforeRead: runtime.bearer.early, mount: (app) => mountOAuth(app, deps, runtime) };
+  return {
+    beforeRead: runtime.bearer.early,
+    mount: (app) => mountOAuth(app, deps, runtime, audit),
+  };
 }
 
 /** /<name>/api (the proxy with the grant's Bearer), then /<name> (the flow). */
-function mountOAuth(app: Express, deps: OAuthAreaDeps, r: OAuthRuntime): void {
+function mountOAuth(app: Express, deps: OAuthAreaDeps, r: OAuthRuntime, audit: AuditLog): void {
   const { provider, bearer } = r;
   const { limits } = deps.config;
   // Before /<name>: the proxy owns everything under /<name>/api.
   app.use(
     `/${provider.name}/api`,
+    labelRoute(`/${provider.name}/api/*`),
     bearer.prefetch,
     proxyRoutes({
       prefix: `/${provider.name}/api`,
@@ -229,6 +254,7 @@ function mountOAuth(app: Express, deps: OAuthAreaDeps, r: OAuthRuntime): void {
       csrf: deps.csrf,
       rejectDeadCredential: deps.rejectDeadCredential,
       onGrantReplaced: () => deps.metrics.grantsReplaced.inc({ provider: provider.name }),
+      audit,
       sessionView: deps.sessionView,
     }),
   );

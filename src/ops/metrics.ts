@@ -6,7 +6,7 @@ export interface Metrics {
   registry: Registry;
   tokensMinted: Counter;
   sessionsCreated: Counter;
-  /** By reason: logout, everywhere, revoked, expired, grant_refused. */
+  /** By reason: logout, everywhere, revoked, expired, idle, too_many_sessions, replaced, legacy_identity (never a session that only lost its grant: it lives on). */
   sessionsEnded: Counter<'reason'>;
   /** Refresh calls to a provider's token endpoint, by provider and outcome. */
   refreshes: Counter<'provider' | 'outcome'>;
@@ -14,6 +14,8 @@ export interface Metrics {
   refreshWaits: Counter<'provider'>;
   /** New connections of a subject that already had a grant (its tokens replaced). */
   grantsReplaced: Counter<'provider'>;
+  /** Store operations, by operation and outcome (ok, unavailable, error). */
+  storeDuration: Histogram<'operation' | 'outcome'>;
   /** Times every request, labelled by declared route pattern (never the raw path), method and status. */
   timeRequests: RequestHandler;
 }
@@ -73,6 +75,14 @@ export function createMetrics(): Metrics {
       name: 'oauth_grants_replaced_total',
       help: 'Grants whose tokens a new connection of the same subject replaced',
       labelNames: ['provider'],
+      registers,
+    }),
+    storeDuration: new Histogram({
+      name: 'store_operation_duration_seconds',
+      help: 'Time of a store operation, by operation and outcome (ok, unavailable, error)',
+      labelNames: ['operation', 'outcome'],
+      // The Redis command timeout is 1 s: nothing waits longer.
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     timeRequests,

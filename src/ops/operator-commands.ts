@@ -1,5 +1,6 @@
 import { Agent } from 'undici';
 import type { Config } from '../config';
+import type { AuditLog } from '../log/audit';
 import type { SessionIndex } from '../session/session-index';
 import { isValidUserId } from '../session/user-id';
 import { createKv } from '../store/create-kv';
@@ -25,6 +26,8 @@ export interface CommandResult {
 
 /** A provider whose users' grants an operator can revoke. */
 export interface GrantHolder {
+  /** The provider's name (audit lines), and how people call it (the command's output). */
+  name: string;
   label: string;
   revokeGrant(subject: string): Promise<{ existed: boolean; linkedSessions: number }>;
 }
@@ -34,6 +37,8 @@ export interface OperatorDeps {
   /** The users' sessions: ending one here undoes every provider's link to it. */
   index: SessionIndex;
   grantHolders: readonly GrantHolder[];
+  /** Each revocation is an `operator.revoke` line (its sessions' lines come from the index). */
+  audit: Pick<AuditLog, 'operatorRevoke'>;
 }
 
 // An id as the service accepts one (the one user-id rule: a Liker ID obeys it too).
@@ -74,12 +79,20 @@ export async function runOperatorCommand(
     }
     case 'sessions revoke': {
       const ended = await index.endAll(id, 'revoked');
+      deps.audit.operatorRevoke({ userId: id, target: 'sessions', sessions: ended });
       return { code: 0, out: `ended ${ended} session(s) of ${JSON.stringify(id)}` };
     }
     default: {
       const lines = [];
       for (const holder of deps.grantHolders) {
         const { existed, linkedSessions } = await holder.revokeGrant(id);
+        deps.audit.operatorRevoke({
+          userId: id,
+          target: 'grant',
+          provider: holder.name,
+          sessions: linkedSessions,
+          existed,
+        });
         lines.push(
           existed
             ? `forgot the ${holder.label} grant of ${JSON.stringify(id)} (${linkedSessions} linked session(s))`

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 /**
  * Metric labels for requests, from the routes as the app declares them, never from what the
@@ -36,8 +36,26 @@ interface DeclaredLayer {
 // before anything listens).
 const byApp = new WeakMap<object, Labels>();
 
+const DECLARED = Symbol('declared route label');
+type Labelled = Request & { [DECLARED]?: string };
+
+/**
+ * Labels every request through this mount `label` (e.g. `/likecoin/api/*`): for mounts that
+ * answer any path under them with no route of their own (the proxies), which would otherwise
+ * all be 'unmatched'. A constant, so the client's path never reaches a label; errors answered
+ * after the mount was left keep it too.
+ */
+export function labelRoute(label: string): RequestHandler {
+  return (req, _res, next) => {
+    (req as Labelled)[DECLARED] = label;
+    next();
+  };
+}
+
 /** The declared route pattern that answered `req` (mount + route path), or 'unmatched'. */
 export function routeLabel(req: Request): string {
+  const declared = (req as Labelled)[DECLARED];
+  if (declared !== undefined) return declared;
   const route: unknown = req.route;
   if (typeof route !== 'object' || route === null) return UNMATCHED_ROUTE;
   let labels = byApp.get(req.app);

@@ -19,11 +19,21 @@ export interface SessionLifecycleDeps {
   index: SessionIndex;
   now: () => number;
   onTouch: SessionTouchHook[];
-  onLogin: () => void;
+  /** A login started a session (not a link, which keeps its session's device). */
+  onLogin: (started: StartedSession) => void;
   /** Providers whose sign-ins name users `<provider>:<id>` (see user-id.ts). */
   signInProviders: readonly string[];
   /** A login past this many live sessions of its user ends the oldest. */
   sessionsPerUser: number;
+}
+
+/** What a login's audit line and metric are told: never the session id. */
+export interface StartedSession {
+  userId: string;
+  /** The new session's device handle. */
+  device: string;
+  source: string;
+  ip?: string;
 }
 
 export interface StartSessionOptions {
@@ -46,14 +56,21 @@ export async function startSession(
   options: StartSessionOptions = {},
 ): Promise<void> {
   const previous = { ...req.session };
+  const keep = options.keepCreatedAt && previous.createdAt !== undefined;
+  const origin = { ip: req.ip };
   if (isLive(req)) {
-    await deps.index.retire(req.sessionID, previous);
-    if (previous.user && previous.device)
-      await deps.index.forget(previous.user.id, previous.device.handle);
+    if (!keep && previous.user && previous.device) {
+      // A login over a signed-in session ends that session (its device is a new one now).
+      const { id } = previous.user;
+      await deps.index.end(req.sessionID, id, previous.device.handle, 'replaced', previous, origin);
+    } else {
+      await deps.index.retire(req.sessionID, previous);
+      if (previous.user && previous.device)
+        await deps.index.forget(previous.user.id, previous.device.handle);
+    }
     await regenerate(req);
   }
   const t = deps.now();
-  const keep = options.keepCreatedAt && previous.createdAt !== undefined;
   req.session.createdAt = keep ? previous.createdAt : t;
   req.session.touchedAt = t;
   req.session.user = user;
@@ -64,9 +81,12 @@ export async function startSession(
   };
   await options.beforeSave?.(req.sessionID);
   await recordDevice(req, deps);
-  if (!keep) await deps.index.cap(user.id, deps.sessionsPerUser, req.sessionID);
+  if (!keep) await deps.index.cap(user.id, deps.sessionsPerUser, req.sessionID, origin);
   await saveSession(req);
-  if (!keep) deps.onLogin();
+  if (!keep) {
+    const { handle } = req.session.device;
+    deps.onLogin({ userId: user.id, device: handle, source: user.source, ip: req.ip });
+  }
 }
 
 /**
@@ -90,7 +110,8 @@ export async function endSessionOf(
   reason: EndReason,
 ): Promise<void> {
   const { user, device } = req.session;
-  await deps.index.end(req.sessionID, user?.id, device?.handle, reason, { ...req.session });
+  const known = { ...req.session };
+  await deps.index.end(req.sessionID, user?.id, device?.handle, reason, known, { ip: req.ip });
 }
 
 /** The idle lifetime was extended: the index entry and the grant links follow it. */

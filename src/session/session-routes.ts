@@ -96,7 +96,7 @@ export function deviceRoutes(deps: SessionRoutesDeps): Router {
   router.delete('/', async (req, res) => {
     const user = requireUser(req);
     const keepCurrent = parseInput(EndSessionsQuery, req.query).keep === 'current';
-    await index.endAll(user.id, 'everywhere', req.sessionID);
+    await index.endAll(user.id, 'everywhere', req.sessionID, { ip: req.ip });
     if (!keepCurrent) {
       await endCurrentSession(req, lifecycle, 'everywhere');
       res.clearCookie(deps.config.cookieName, sessionCookieOptions(deps.config));
@@ -112,7 +112,7 @@ export function deviceRoutes(deps: SessionRoutesDeps): Router {
       res.clearCookie(deps.config.cookieName, sessionCookieOptions(deps.config));
     } else if (
       typeof handle !== 'string' ||
-      !(await index.endByHandle(user.id, handle, 'revoked'))
+      !(await index.endByHandle(user.id, handle, 'revoked', { ip: req.ip }))
     ) {
       throw problems.notFound('No such session of yours.');
     }

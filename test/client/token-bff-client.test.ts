@@ -140,6 +140,36 @@ describe('LiveLike profile tokens', () => {
   });
 });
 
+describe('a sign-out the service never heard of', () => {
+  it('refuses everything of the user locally until the next signIn', async () => {
+    const calls: string[] = [];
+    const offlineForSignOut: typeof fetch = async (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      if (init?.method === 'DELETE') throw new TypeError('fetch failed (offline)');
+      return fetch(input, init);
+    };
+    const client = app({ fetch: offlineForSignOut });
+    await client.signIn(appIdToken({ sub: 'offline-1' }));
+    await client.liveLike.token();
+    await expect(client.signOut()).rejects.toThrow('offline');
+
+    const before = calls.length;
+    for (const call of [
+      () => client.liveLike.token(),
+      () => client.liveLike.renew(),
+      () => client.livelike.fetch(`applications/${LIVELIKE_CLIENT_ID}/profile/`),
+      () => client.likecoin.fetch('users/profile'),
+      () => client.devices.list(),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ status: 401, code: 'not_authenticated' });
+    }
+    expect(calls.slice(before)).toEqual([]);
+
+    await client.signIn(appIdToken({ sub: 'offline-2' }));
+    expect((await client.liveLike.token()).custom_profile_id).toBe('offline-2');
+  });
+});
+
 describe("the SDK's storage strategy", () => {
   it("answers the current token, keeps only this user's profile, and renews before expiry", async () => {
     const { calls, fetch } = recordingFetch();

@@ -206,8 +206,14 @@ it('a developer signs in, gets a LiveLike token, connects LikeCoin, calls both A
   await see(page, '#session-summary', 'Not signed in');
   expect(await textOf(page, '#livelike-profile')).toBe('—');
   await page.getByRole('button', { name: 'Get a token (liveLike.token)' }).click();
-  await see(page, '#livelike-result', 'HTTP 401');
+  // Signed out on this page: the client refuses by itself, asking the service nothing.
+  await see(page, '#livelike-result', 'refused by the client (no request)');
   await see(page, '#livelike-result', '"code": "not_authenticated"');
+  const lastCalls = await page.locator('#request-log li').allTextContents();
+  expect(lastCalls.slice(0, 2).map((line) => line.replace(/^.*?  /, ''))).toEqual([
+    'GET /session → 200',
+    'DELETE /session → 204',
+  ]);
   expect(await textOf(page, '#livelike-profile')).toBe('—');
 
   expect(problems).toEqual([]);

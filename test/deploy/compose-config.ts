@@ -17,6 +17,11 @@ export interface ComposeService {
   ports?: unknown[];
   networks?: Record<string, unknown>;
   user?: string;
+  /** Compose profiles: a service with one starts only when its profile is asked for. */
+  profiles?: string[];
+  image?: string;
+  volumes?: (string | { type: string; source: string; target: string; read_only?: boolean })[];
+  depends_on?: unknown;
 }
 
 export interface ComposeModel {
@@ -33,11 +38,14 @@ export interface ComposeRun {
 /**
  * `docker-compose config` on the repository's compose file, with `dotEnv` as its .env (never the
  * developer's own ./.env) and `shell` as the variables set in the shell. Bounded: 30 s.
+ * `profiles` go before `config`: Compose 1.29's `config` has no --profile of its own (after it,
+ * the flag prints config's usage and exits 0, having checked nothing).
  */
 export function runComposeConfig(
   args: string[],
   dotEnv = '',
   shell: Record<string, string> = {},
+  profiles: string[] = [],
 ): ComposeRun {
   const dir = mkdtempSync(join(tmpdir(), 'token-bff-compose-'));
   try {
@@ -52,6 +60,7 @@ export function runComposeConfig(
         join(ROOT, 'docker-compose.yml'),
         '--env-file',
         envFile,
+        ...profiles.flatMap((p) => ['--profile', p]),
       ].concat(['config'], args),
       {
         cwd: ROOT,

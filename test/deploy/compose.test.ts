@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -63,8 +63,15 @@ it('keeps production, its own wiring and its secret files whatever a development
 
 it('publishes only the TLS terminator; Redis is on a network of its own', () => {
   const { services } = composeModel();
-  expect(Object.keys(services).sort()).toEqual(['redis', 'tls', 'token-bff']);
+  // Those that start without a profile (the observability profile's are checked apart).
+  const always = Object.keys(services).filter((name) => !services[name]!.profiles);
+  expect(always.sort()).toEqual(['redis', 'tls', 'token-bff']);
   expect(services.tls!.ports).toHaveLength(1);
+  for (const name of Object.keys(services).filter((n) => services[n]!.profiles)) {
+    // Anything a profile adds is published on loopback only.
+    for (const port of services[name]!.ports ?? [])
+      expect(JSON.stringify(port)).toMatch(/127\.0\.0\.1/);
+  }
   expect(services['token-bff']!.ports).toBeUndefined();
   expect(services.redis!.ports).toBeUndefined();
   expect(Object.keys(services.redis!.networks!)).toEqual(['store']);
@@ -182,3 +189,58 @@ function lineOf(child: ChildProcess, text: string): Promise<void> {
     });
   });
 }
+
+describe('the observability profile', () => {
+  it('is valid with the profile asked for, and starts nothing without it', () => {
+    const run = runComposeConfig(['-q'], '', {}, ['observability']);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(runComposeConfig(['--profiles']).stdout.trim().split('\n')).toEqual(['observability']);
+    const { services } = composeModel();
+    const profiled = Object.keys(services).filter((n) => services[n]!.profiles);
+    expect(profiled.sort()).toEqual(['grafana', 'jaeger', 'prometheus']);
+    for (const name of profiled) expect(services[name]!.profiles).toEqual(['observability']);
+  });
+
+  it("mounts what exists: Prometheus's scrape config, Grafana's provisioning and the dashboard", () => {
+    const { services } = composeModel();
+    // Bind mounts as Compose 1.29 prints them: "/abs/source:/target:ro" (a volume has no /).
+    const mounts = (name: string) =>
+      (services[name]!.volumes ?? []).flatMap((v) => {
+        const [source, target] = typeof v === 'string' ? v.split(':') : [v.source, v.target];
+        return source?.startsWith('/') ? [`${source} ${target}`] : [];
+      });
+    const inRepo = (path: string) => `${ROOT}/${path}`;
+    expect(mounts('prometheus')).toEqual([
+      `${inRepo('deploy/prometheus/prometheus.yml')} /etc/prometheus/prometheus.yml`,
+    ]);
+    expect(mounts('grafana').sort()).toEqual(
+      [
+        `${inRepo('deploy/grafana/provisioning')} /etc/grafana/provisioning`,
+        `${inRepo('deploy/grafana/token-bff.json')} /var/lib/grafana/dashboards/token-bff.json`,
+      ].sort(),
+    );
+    for (const line of [...mounts('prometheus'), ...mounts('grafana')]) {
+      expect(statSync(line.split(' ')[0]!, { throwIfNoEntry: false })).toBeDefined();
+    }
+    // Anonymous viewers only, nobody logs in; the dashboard is the home page.
+    expect(services.grafana!.environment).toMatchObject({
+      GF_AUTH_ANONYMOUS_ENABLED: 'true',
+      GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+      GF_AUTH_DISABLE_LOGIN_FORM: 'true',
+      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: '/var/lib/grafana/dashboards/token-bff.json',
+    });
+  });
+
+  it('shares a network with token-bff (Prometheus scrapes it, it sends Jaeger traces)', () => {
+    const { services } = composeModel();
+    const scrape = readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    const port = services['token-bff']!.environment!.PORT;
+    expect(scrape).toContain(`targets: ['token-bff:${port}']`);
+    const serviceNets = Object.keys(services['token-bff']!.networks!);
+    for (const name of ['prometheus', 'grafana', 'jaeger']) {
+      const nets = Object.keys(services[name]!.networks!);
+      expect(nets.filter((n) => serviceNets.includes(n))).not.toEqual([]);
+      expect(nets).not.toContain('store');
+    }
+  });
+});

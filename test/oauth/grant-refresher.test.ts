@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log/create-logger';
 import {
   GrantRefresher,
   type RefreshOutcome,
+  type RefusedGrant,
   type RefresherDeps,
 } from '../../src/oauth/grant-refresher';
 import { GrantStore, type StoredGrant } from '../../src/oauth/grant-store';
@@ -94,7 +95,7 @@ function refresherWith(overrides: Partial<RefresherDeps> = {}): GrantRefresher {
     countRefresh: () => Promise.resolve(),
     onRefresh: (outcome: RefreshOutcome) => void reports.refreshes.push(outcome),
     onWait: () => void (reports.waits += 1),
-    onGrantRefused: (sessions: number) => void reports.refusedSessions.push(sessions),
+    onGrantRefused: ({ linked }: RefusedGrant) => void reports.refusedSessions.push(linked),
     log: createLogger('info', logs.stream),
     ...overrides,
   };

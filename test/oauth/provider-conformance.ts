@@ -140,7 +140,7 @@ export function describeProviderConformance(target: ConformanceTarget): void {
         countRefresh: () => Promise.resolve(),
         onRefresh: (outcome) => void outcomes.push(outcome),
         onWait: () => undefined,
-        onGrantRefused: (sessions) => void refusedSessions.push(sessions),
+        onGrantRefused: ({ linked }) => void refusedSessions.push(linked),
         log: createLogger('info', logs.stream),
       });
 

@@ -26,7 +26,7 @@ describe.each(kvBackends('test:session-index'))('SessionIndex on $name', (backen
       ttlMs: TTL_MS,
       now: clock.now,
       onEnd: [async (sessionId, data) => void hooked.push({ sessionId, data })],
-      onEnded: (reason) => void ended.push(reason),
+      onEnded: ({ reason }) => void ended.push(reason),
     });
   });
   afterEach(() => store.close());
