@@ -1,31 +1,47 @@
 /**
  * `npm run bench:quick`: the token group's ratios only ((f), S1, S2, and with BENCH_QUICK=proxy
- * (g) and S3), in interleaved rounds on the machine's Node: a fast A/B while working on the hot
+ * (g) and S3; with BENCH_QUICK=tracing S1 and S1T, tracing on), in interleaved rounds on the machine's Node: a fast A/B while working on the hot
  * path. Not a replacement for `npm run bench`, whose report is the one that counts.
  */
 import { installExitHandlers, stopAll } from './lib/procs';
 import { log, SETTINGS } from './lib/settings';
-import { startShared } from './lib/shared';
+import { startShared, type Shared } from './lib/shared';
 import { runRounds, summarize, type Results, type Target } from './lib/targets';
 import { floorToken } from './scenarios/f-floor-token';
 import { floorProxy } from './scenarios/g-floor-proxy';
 import { tokenCookie } from './scenarios/s1-token-cookie';
+import { tokenCookieTraced } from './scenarios/s1t-token-traced';
 import { tokenBearer } from './scenarios/s2-token-bearer';
 import { proxyTargets } from './scenarios/s3-proxy';
+
+/** (f) first: every other target's ratio is to it. */
+async function quickTargets(shared: Shared, which: string | undefined): Promise<Target[]> {
+  if (which === 'proxy') {
+    return [
+      await floorProxy(shared),
+      (await proxyTargets(shared))(SETTINGS.throughputConnections, ''),
+    ];
+  }
+  const floor = (await floorToken(shared)).target;
+  const s1 = await tokenCookie(shared);
+  if (which === 'tracing') return [floor, s1, await tokenCookieTraced(shared, s1)];
+  return [floor, s1, await tokenBearer(shared)];
+}
 
 async function main(): Promise<void> {
   installExitHandlers();
   const { shared, stop } = await startShared();
   try {
-    const proxy = process.env.BENCH_QUICK === 'proxy';
-    const targets: Target[] = proxy
-      ? [await floorProxy(shared), (await proxyTargets(shared))(SETTINGS.throughputConnections, '')]
-      : [(await floorToken(shared)).target, await tokenCookie(shared), await tokenBearer(shared)];
+    const targets: Target[] = await quickTargets(shared, process.env.BENCH_QUICK);
     const results: Results = new Map();
     await runRounds('quick', targets, results);
     const [floor, ...rest] = targets.map((t) => summarize(t, results.get(t.id) ?? []));
     if (!floor) return;
+    const s1 = rest.find((s) => s.id === 'S1');
     for (const s of rest) {
+      if (s.id === 'S1T' && s1) {
+        log(`S1T ÷ S1 (what tracing costs): ${(s.rps.median / s1.rps.median).toFixed(2)}`);
+      }
       log(
         `${s.label}: ${Math.round(s.rps.median)} req/s ÷ ${floor.label} ${Math.round(floor.rps.median)} = ${(s.rps.median / floor.rps.median).toFixed(2)}${s.invalid.length ? ` (INVALID: ${s.invalid.join('; ')})` : ''}`,
       );

@@ -26,6 +26,7 @@ import { floorGateway } from './scenarios/h-floor-gateway';
 import { gatewayTargets, large } from './scenarios/s6-gateway';
 import { gatewayRatios } from './lib/gateway-ratios';
 import { tokenCookie } from './scenarios/s1-token-cookie';
+import { tokenCookieTraced } from './scenarios/s1t-token-traced';
 import { tokenBearer } from './scenarios/s2-token-bearer';
 import { proxyTargets } from './scenarios/s3-proxy';
 import { refreshStorm } from './scenarios/s4-storm';
@@ -41,6 +42,7 @@ async function tokenGroup(shared: Shared, floor: FloorToken, s1: Target): Promis
     await naiveToken(shared),
     floor.target,
     s1,
+    await tokenCookieTraced(shared, s1),
     await tokenBearer(shared),
   ];
   return {

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: tracing, when configured, must be in place before the modules it instruments load.
+import { stopTracing } from './tracing/preload';
 import { existsSync } from 'node:fs';
 import { PROVIDERS } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -68,7 +70,8 @@ function describe(err: unknown): string {
 }
 
 cli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // The command's spans (the doctor's calls) leave before the process does.
+  (code) => void stopTracing().then(() => process.exit(code)),
   (err: unknown) => {
     process.stderr.write(`token-bff: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -1,3 +1,5 @@
+// First: tracing, when configured, must be in place before the modules it instruments load.
+import { stopTracing, traceStore } from './tracing/preload';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createApp } from './app';
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   for (const warning of warnings) logger.warn(warning);
 
-  const kv = createKv(config);
+  const kv = traceStore(createKv(config));
   const { app, internal, close } = createApp({ config, kv, logger });
   const server = createHttpServer(app, config.limits, config.tls);
   // Listening before the store's first connection would answer the first requests with 503
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     await drained;
     await close();
     await kv.close();
+    await stopTracing();
     logger.info('stopped');
     process.exit(0);
   };

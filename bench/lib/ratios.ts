@@ -75,6 +75,9 @@ export function groupRatios(get: Lookup, hasNginx: boolean): Ratio[] {
     rpsRatio(get, 'S2 (bearer) req/s ÷ (b) bare Express req/s', 'S2', 'b', {
       context: '(context)',
     }),
+    rpsRatio(get, 'S1T (tracing on) req/s ÷ S1 req/s', 'S1T', 'S1', {
+      context: '(context: what tracing costs)',
+    }),
     rpsRatio(get, '(c) naive req/s ÷ (b) bare Express req/s', 'c', 'b', {
       context: '(context: 0.34 in the issue)',
     }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appOidcEnv } from './app-oidc';
 import { DEFAULT_LIMITS } from './limits';
+import { OTEL_SETTINGS } from './otel-schema';
 
 // Empty variables count as unset (compose and .env files produce them); see `nonEmpty`.
 const optionalString = z.string().optional();
@@ -90,6 +91,7 @@ export const envSchema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  ...OTEL_SETTINGS,
   SHUTDOWN_TIMEOUT_SECONDS: intIn(0, 300, 10),
   PROXY_BODY_LIMIT_BYTES: intIn(0, 100 * 1024 * 1024, DEFAULT_LIMITS.proxyBodyBytes),
   UPSTREAM_TIMEOUT_MS: intIn(100, 300_000, DEFAULT_LIMITS.upstreamFirstByteMs),

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { redactUrl } from './redact-url';
+import { traceFields } from './trace-fields';
 
 const CENSORED = '[Redacted]';
 
@@ -54,6 +55,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       redact: { paths: REDACT_PATHS, censor },
       base: { service: 'token-bff' },
+      mixin: traceFields,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

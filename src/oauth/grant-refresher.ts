@@ -3,6 +3,7 @@ import { problems } from '../http/problems';
 import type { GrantLock, GrantStore, StoredGrant } from './grant-store';
 import type { GrantedTokens, OAuthProvider } from './provider';
 import { providerProblem } from './provider-problem';
+import { noteLockHeldElsewhere, traceRefresh, traceWait, type TracedRefresh } from './oauth-spans';
 import {
   ProviderError,
   type ProviderFailure,
@@ -87,7 +88,7 @@ export interface RefresherDeps {
  * another one; without this, every 401 would cost one token-endpoint call).
  */
 export class GrantRefresher {
-  private readonly inflight = new Map<string, Promise<GrantedTokens>>();
+  private readonly inflight = new Map<string, TracedRefresh<GrantedTokens>>();
   private readonly leaseMs: number;
 
   constructor(private readonly deps: RefresherDeps) {
@@ -122,13 +123,15 @@ export class GrantRefresher {
     const running = this.inflight.get(grantId);
     if (running) {
       this.deps.onWait();
-      return running;
+      return traceWait(this.deps.provider.name, running);
     }
-    const refreshing = this.refreshAcrossInstances(grantId, staleAccessToken, reason, by).finally(
-      () => this.inflight.delete(grantId),
+    const refreshing = traceRefresh(this.deps.provider.name, reason, () =>
+      this.refreshAcrossInstances(grantId, staleAccessToken, reason, by).finally(() =>
+        this.inflight.delete(grantId),
+      ),
     );
     this.inflight.set(grantId, refreshing);
-    return refreshing;
+    return refreshing.result;
   }
 
   private async refreshAcrossInstances(
@@ -161,6 +164,7 @@ export class GrantRefresher {
           await lock.release();
         }
       }
+      noteLockHeldElsewhere();
       await this.released(lock);
     }
   }

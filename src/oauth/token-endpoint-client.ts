@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import type { AnswerFailure, GrantedTokens, OAuthProvider, ParsedAnswer } from './provider';
+import { traceTokenCall } from './oauth-spans';
 import { verdictOf } from './token-refusal';
 
 /**
@@ -48,7 +49,12 @@ export interface TokenEndpointClient {
  */
 export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointClient {
   const { provider } = opts;
-  const post = async (
+  const post = (
+    params: Record<string, string> & { grant_type: string },
+    read: (body: string, requestedAt: number) => ParsedAnswer,
+  ): Promise<GrantedTokens> =>
+    traceTokenCall(provider.name, params.grant_type, () => call(params, read), failureOf);
+  const call = async (
     params: Record<string, string>,
     read: (body: string, requestedAt: number) => ParsedAnswer,
   ): Promise<GrantedTokens> => {
@@ -107,6 +113,10 @@ export function tokenEndpointClient(opts: TokenEndpointOptions): TokenEndpointCl
         (text, requestedAt) => provider.parseRefreshAnswer(text, { stored, requestedAt }),
       ),
   };
+}
+
+function failureOf(err: unknown) {
+  return err instanceof ProviderError ? err : undefined;
 }
 
 /** The body as text, or undefined once it passes `limit` (the rest is not waited for). */

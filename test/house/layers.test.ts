@@ -10,6 +10,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['http'],
   ['session'],
   ['ops', 'console', 'frontend'],
+  // Tracing: names spans by ops' route labels, wraps the store.
+  ['tracing'],
   ['proxy'],
   ['gateway'],
   ['oauth'],
