@@ -9,6 +9,7 @@ import {
 } from 'jose';
 import type { HttpProblem } from '../http/http-problem';
 import { problems } from '../http/problems';
+import { ASYMMETRIC } from '../session/verify-app-token';
 
 /** OpenID Connect Back-Channel Logout 1.0 §2.4: the event a logout token must carry. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -17,20 +18,6 @@ export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backcha
 // `jti` needs keeping no longer than this either.
 export const MAX_LOGOUT_TOKEN_AGE_SECONDS = 600;
 const MAX_CLAIM_LENGTH = 255;
-
-const ASYMMETRIC = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
 
 /** Who may send logout tokens, and with which keys (the provider's, as ID tokens are checked). */
 export interface LogoutTokenSource {

@@ -13,8 +13,8 @@ import { problems } from '../http/problems';
 import { isReservedAppUserId, isValidUserId, MAX_USER_ID_LENGTH } from './user-id';
 
 // With a JWKS, only the key's own asymmetric algorithms: an HS256 token "signed" with a public
-// key (algorithm confusion) or `alg: none` never verifies.
-const ASYMMETRIC = [
+// key (algorithm confusion) or `alg: none` never verifies. The app's logout tokens use it too.
+export const ASYMMETRIC = [
   'RS256',
   'RS384',
   'RS512',
