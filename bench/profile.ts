@@ -8,6 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { ROOT, stopAll, stopChild } from './lib/procs';
 import { connectMany, loginMany } from './lib/sessions';
 import { startService, VIA_HTTPS } from './lib/service';
@@ -22,6 +23,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
     const url =
       scenario === 's6' ? `${service.internalUrl}/auth/likecoin` : `${service.url}${path}`;
     let next = 0;
+    const redis = new Redis(shared.redisUrl, { maxRetriesPerRequest: 1 });
+    const before = commandCounts(await redis.info('commandstats'));
     const window = { from: monotonicMicros(), to: 0 };
     const result = await new Promise<autocannon.Result>((done, fail) =>
       autocannon(
@@ -70,9 +74,17 @@ async function main(): Promise<void> {
       ),
     );
     window.to = monotonicMicros();
+    const after = commandCounts(await redis.info('commandstats'));
+    redis.disconnect();
     console.log(
       `${scenario}: ${Math.round(result.requests.average)} req/s, non-2xx ${result.non2xx}`,
     );
+    // What a request costs the store: each command's count over the load, per request.
+    const perRequest = [...after]
+      .map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / result.requests.total] as const)
+      .filter(([cmd, n]) => n > 0.001 && cmd !== 'info')
+      .map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`);
+    console.log(`store commands per request: ${perRequest.join(', ') || 'none'}`);
     await stopChild(service.child, 12_000);
     report(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) ?? ''), window);
   } finally {
@@ -125,6 +137,13 @@ function hitsInWindow(profile: CpuProfile, window: { from: number; to: number })
   return { hits, note: 'the whole process (the load window was not found in the profile)' };
 }
 
+/** `INFO commandstats` as command → calls. */
+function commandCounts(info: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(m[1]!, Number(m[2]));
+  return counts;
+}
+
 /** Self time by function and by package, the top of each. */
 function report(file: string, window: { from: number; to: number }): void {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -151,6 +170,7 @@ function report(file: string, window: { from: number; to: number }): void {
               : 'other');
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
   }
+  const byOwner = ownerTime(profile, hitsOf);
   const top = (m: Map<string, number>, n: number) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -160,6 +180,38 @@ function report(file: string, window: { from: number; to: number }): void {
   console.log(`\nprofile: ${file}\nsamples: ${total}, ${note}`);
   console.log(`\nself time by package:\n${top(byPackage, 15)}`);
   console.log(`\nself time by function:\n${top(byFunction, 30)}`);
+  console.log(
+    `\ntime by owner (node core and native time charged to their caller):\n${top(byOwner, 25)}`,
+  );
+}
+
+/** The package or dist/ file a script URL belongs to, or undefined for node core and native. */
+function ownerOf(url: string): string | undefined {
+  if (url.includes('/node_modules/')) return /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 1) : undefined;
+}
+
+/**
+ * Each sample charged to the innermost frame of the app or a package on its stack, so the HTTP
+ * writes, hashing and timers a middleware causes count as that middleware's; samples with no
+ * such frame (the HTTP parser, socket reads, GC) keep their own name.
+ */
+function ownerTime(profile: CpuProfile, hitsOf: Map<number, number>): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const owners = new Map<string, number>();
+  for (const [id, hits] of hitsOf) {
+    let owner: string | undefined;
+    for (let at: number | undefined = id; at !== undefined && !owner; at = parentOf.get(at)) {
+      owner = ownerOf(byId.get(at)?.callFrame.url ?? '');
+    }
+    const name = byId.get(id)?.callFrame.functionName ?? '';
+    owner ??= name.startsWith('(') ? name : 'node core, no app frame (HTTP parser, sockets)';
+    owners.set(owner, (owners.get(owner) ?? 0) + hits);
+  }
+  return owners;
 }
 
 main().then(

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:quick`: the token group's ratios only ((f), S1, S2, and with BENCH_QUICK=proxy
- * (g) and S3; with BENCH_QUICK=tracing S1 and S1T, tracing on), in interleaved rounds on the machine's Node: a fast A/B while working on the hot
+ * (g) and S3; with BENCH_QUICK=tracing S1 and S1T, tracing on; with BENCH_QUICK=gateway (h), S6
+ * and S3 at 1 KB; with BENCH_QUICK=auth the two auth endpoints alone, without nginx), in interleaved rounds on the machine's Node: a fast A/B while working on the hot
  * path. Not a replacement for `npm run bench`, whose report is the one that counts.
  */
 import { installExitHandlers, stopAll } from './lib/procs';
@@ -13,9 +14,25 @@ import { tokenCookie } from './scenarios/s1-token-cookie';
 import { tokenCookieTraced } from './scenarios/s1t-token-traced';
 import { tokenBearer } from './scenarios/s2-token-bearer';
 import { proxyTargets } from './scenarios/s3-proxy';
+import { floorGateway } from './scenarios/h-floor-gateway';
+import { gatewayTargets } from './scenarios/s6-gateway';
+
+/** Temp dirs of the gateway's nginx processes, removed at the end. */
+const cleanups: (() => void)[] = [];
 
 /** (f) first: every other target's ratio is to it. */
 async function quickTargets(shared: Shared, which: string | undefined): Promise<Target[]> {
+  if (which === 'gateway' || which === 'auth') {
+    // (h) first, the floor S6's target is against; then S6 and S3 (S6 ÷ S3 is the other target).
+    const s3 = (await proxyTargets(shared))(SETTINGS.throughputConnections, '');
+    const h = await floorGateway(shared);
+    const s6 = await gatewayTargets(shared, s3);
+    if (!h || !s6) throw new Error('BENCH_QUICK=gateway needs nginx');
+    cleanups.push(h.nginx.cleanup, s6.nginx.cleanup);
+    // auth: the two auth endpoints alone, without nginx: what the subrequest itself costs.
+    if (which === 'auth' && h.auth && s6.auth) return [h.auth, s6.auth];
+    return [h.small, s6.small, s3];
+  }
   if (which === 'proxy') {
     return [
       await floorProxy(shared),
@@ -49,6 +66,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
     await stop();
+    for (const cleanup of cleanups) cleanup();
   }
 }
 

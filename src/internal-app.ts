@@ -11,7 +11,9 @@ import { addMetricsRoute } from './ops/ops-routes';
  */
 export function createInternalApp(ctx: AppContext): Express {
   const app = express();
-  mountRequestBasics(app, ctx);
+  // Its answers go to the gateway and Prometheus only: helmet's headers would be parsed by nginx
+  // on every call and thrown away.
+  mountRequestBasics(app, ctx, { browserHeaders: false });
   addMetricsRoute(app, ctx);
   app.use(
     gatewayRoutes({

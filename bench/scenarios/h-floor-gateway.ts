@@ -15,6 +15,8 @@ export interface GatewayPair {
   small: Target;
   large: Target;
   nginx: GatewayNginxChild;
+  /** The auth endpoint itself, without nginx (BENCH_QUICK=auth). */
+  auth?: Target;
 }
 
 export async function floorGateway(shared: Shared): Promise<GatewayPair | undefined> {
@@ -47,5 +49,10 @@ export async function floorGateway(shared: Shared): Promise<GatewayPair | undefi
     small: target('h', '(h) nginx auth_request → floor auth; → (d)', 'profile'),
     large: target('h-64k', '(h) gateway floor, 64 KB', 'large'),
     nginx,
+    auth: {
+      ...target('h-auth', '(h) floor auth endpoint alone', ''),
+      url: `${authUrl}/auth/likecoin`,
+      pids: () => [auth.child.pid],
+    },
   };
 }

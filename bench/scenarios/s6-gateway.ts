@@ -40,6 +40,17 @@ export async function gatewayTargets(
     large: target('S6-64k', 'S6 gateway, 64 KB', 'large', T),
     latency: target('S6@1', 'S6 gateway @1', 'profile', SETTINGS.latencyConnections),
     nginx,
+    auth: {
+      ...target('S6-auth', 'S6 /auth/likecoin alone', 'profile', T),
+      url: `${service.internalUrl}/auth/likecoin`,
+      // What nginx's auth_request adds to the caller's own headers (deploy/nginx).
+      headers: {
+        ...s3.headers,
+        'X-Original-Method': 'GET',
+        'X-Original-URI': '/likecoin/api/users/profile',
+      },
+      pids: () => [service.child.pid],
+    },
   };
 }
 

@@ -65,6 +65,8 @@ describe('GET /auth/likecoin', () => {
     expect(res.text).toBe('');
     expect(res.headers.authorization).toMatch(/^Bearer eyJ/);
     expect(res.headers['cache-control']).toBe('no-store');
+    // Read by the gateway only, which adds the browser headers to what it answers itself.
+    expect(res.headers['content-security-policy']).toBeUndefined();
     expect(apiCalls()).toBe(before);
     // The one answer that carries a provider token, and it stays out of the log.
     const token = res.headers.authorization!.slice('Bearer '.length);

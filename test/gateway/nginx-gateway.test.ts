@@ -108,6 +108,12 @@ describe('through nginx, a browser session', () => {
     expect(res.headers['access-control-allow-credentials']).toBe('true');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers.ratelimit).toMatch(/^"likecoin-api"; r=\d+/);
+    // The browser headers are nginx's to add (the internal listener sends none), as helmet's are.
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
   });
 
   it("keeps the upstream's cookie from the caller", async () => {
