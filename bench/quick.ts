@@ -5,6 +5,7 @@
  * path. Not a replacement for `npm run bench`, whose report is the one that counts.
  */
 import { installExitHandlers, stopAll } from './lib/procs';
+import { startService } from './lib/service';
 import { log, SETTINGS } from './lib/settings';
 import { startShared, type Shared } from './lib/shared';
 import { runRounds, summarize, type Results, type Target } from './lib/targets';
@@ -30,7 +31,8 @@ async function quickTargets(shared: Shared, which: string | undefined): Promise<
     if (!h || !s6) throw new Error('BENCH_QUICK=gateway needs nginx');
     cleanups.push(h.nginx.cleanup, s6.nginx.cleanup);
     // auth: the two auth endpoints alone, without nginx: what the subrequest itself costs.
-    if (which === 'auth' && h.auth && s6.auth) return [h.auth, s6.auth];
+    if (which === 'auth' && h.auth && s6.auth)
+      return [h.auth, s6.auth, ...(await abAuth(shared, s6.auth))];
     return [h.small, s6.small, s3];
   }
   if (which === 'proxy') {
@@ -43,6 +45,27 @@ async function quickTargets(shared: Shared, which: string | undefined): Promise<
   const s1 = await tokenCookie(shared);
   if (which === 'tracing') return [floor, s1, await tokenCookieTraced(shared, s1)];
   return [floor, s1, await tokenBearer(shared)];
+}
+
+/**
+ * BENCH_AB_DIST=<another checkout's dist/>: a second service built from it, on the same store,
+ * secrets and sessions, measured in the same rounds as this one's /auth/likecoin (an A/B of a
+ * change, side by side rather than from two runs on a machine whose load moves).
+ */
+async function abAuth(shared: Shared, s6Auth: Target): Promise<Target[]> {
+  const dist = process.env.BENCH_AB_DIST;
+  if (!dist) return [];
+  const other = await startService('token-bff (B)', shared.env, [], dist);
+  return [
+    {
+      ...s6Auth,
+      id: 'S6-auth-B',
+      label: 'S6 /auth/likecoin alone, B',
+      url: `${other.internalUrl}/auth/likecoin`,
+      pids: () => [other.child.pid],
+      rssPids: () => [other.child.pid],
+    },
+  ];
 }
 
 async function main(): Promise<void> {

@@ -79,8 +79,9 @@ export async function startService(
   name: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  dist = resolve(ROOT, 'dist'),
 ): Promise<Service> {
-  const main = resolve(ROOT, 'dist/main.js');
+  const main = resolve(dist, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const internalPort = await freePort();

@@ -99,10 +99,15 @@ export async function runRounds(group: string, targets: Target[], results: Resul
       results.set(target.id, list);
       const bad =
         r.non2xx + r.errors + r.timeouts > 0 ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}` : '';
+      // Server CPU per answer: steadier than req/s when something else shares the machine.
+      const cpuPerAnswer =
+        r.serverCpuPct === undefined || r.rps === 0
+          ? ''
+          : `  server ${Math.round((r.serverCpuPct * 1e4) / r.rps)} µs CPU/answer`;
       log(
         `  [${group} ${round}/${SETTINGS.rounds}] ${target.label.padEnd(34)} ` +
           `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  ` +
-          `p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${bad}`,
+          `p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${cpuPerAnswer}${bad}`,
       );
     }
   }

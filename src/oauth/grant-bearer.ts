@@ -93,8 +93,15 @@ export function grantBearer(
       if (grantId === undefined) throw problems.notConnected(provider);
       const stored = await (readOf(req, grantId) ?? grants.readFor(grantId, req.sessionID));
       if (!stored) throw problems.reauthorizationRequired(provider);
-      // Named in the audit trail if the provider refuses the refresh this call makes.
-      const by = { userId: user.id, device: req.session.device?.handle, ip: req.ip };
+      // Named in the audit trail if the provider refuses the refresh this call makes. The
+      // address only then: req.ip walks the trust-proxy chain, and nearly every call is fine.
+      const by = {
+        userId: user.id,
+        device: req.session.device?.handle,
+        get ip() {
+          return req.ip;
+        },
+      };
       const tokens = await refresher.usable(grantId, stored, by);
       return {
         token: tokens.accessToken,
