@@ -12,6 +12,7 @@ import { callbackQuery } from '../oauth/oauth-schemas';
 import { parseReturnTo, withParam } from '../oauth/parse-return-to';
 import type { SessionStore } from '../session/express-session-adapter';
 import { sessionCookieOptions } from '../session/express-session-adapter';
+import { navigationFromOwnPages } from '../session/navigation-origin';
 import { isLive } from '../session/session-data';
 import {
   endCurrentSession,
@@ -68,7 +69,11 @@ export function loginRoutes(deps: LoginRoutesDeps): Router {
     callback(deps),
   );
   router.get('/login', page, deps.rateLimits.authorize, deps.rejectDeadCredential, login(deps));
-  router.get('/logout', page, deps.rejectDeadCredential, logout(deps));
+  const signOutPage = browserNavigation({
+    heading: 'Sign-out did not complete',
+    home: config.publicBaseUrl,
+  });
+  router.get('/logout', signOutPage, deps.rejectDeadCredential, logout(deps));
   return router;
 }
 
@@ -158,7 +163,18 @@ function isBoundedClaim(value: unknown): value is string {
  */
 function logout(deps: LoginRoutesDeps): RequestHandler {
   const { config } = deps;
+  // The service's own pages and the app's (its API callers, the pages it may return to).
+  const ownOrigins = new Set([
+    config.publicBaseUrl.origin,
+    ...config.corsOrigins,
+    // Web ones only: a custom scheme's target (myapp://…) has no origin a Referer could name.
+    ...config.allowedReturnTo.filter((target) => /^https?:/.test(target)),
+  ]);
   return async (req, res) => {
+    // Before anything ends: a link on a foreign page must not sign the user out (logout CSRF).
+    if (!navigationFromOwnPages(req.headers, ownOrigins)) {
+      throw problems.csrfRejected('Sign out from a page of this service or of the app.');
+    }
     const query = parseInput(ReturnToQuery, req.query, RETURN_TO_FIELDS);
     const returnTo = parseReturnTo(query.return_to, config.allowedReturnTo, config.publicBaseUrl);
     const handle = isLive(req) ? req.session.device?.handle : undefined;

@@ -57,12 +57,17 @@ export function registerOidcPaths({ register, problems }: PathContext): void {
     tags: [TAG],
     summary: "End the session, then the identity provider's (RP-Initiated Logout)",
     description:
-      "Ends this session; 302 to the provider's end_session_endpoint with client_id, id_token_hint and post_logout_redirect_uri = return_to, or straight to return_to when it has none.",
+      "Ends this session; 302 to the provider's end_session_endpoint with client_id, id_token_hint and post_logout_redirect_uri = return_to, or straight to return_to when it has none. A navigation that started on another origin than the service's, CORS_ORIGINS' or ALLOWED_RETURN_TO's (Sec-Fetch-Site, then Referer) is refused with 403 csrf_rejected and ends nothing.",
     security: [NONE, COOKIE, BEARER],
     request: { query: ReturnToQuery },
     responses: { 302: redirect('To the end-session endpoint, or return_to.') },
     htmlProblems: true,
-    problems: [...STORE, ...DEAD, RETURN_TO],
+    problems: [
+      ...STORE,
+      ...DEAD,
+      RETURN_TO,
+      P.csrfRejected('Sign out from a page of this service or of the app.'),
+    ],
   });
   register({
     method: 'post',

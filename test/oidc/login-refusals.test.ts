@@ -177,4 +177,49 @@ describe('GET /logout', () => {
     expect(location.searchParams.get('id_token_hint')).toBe(idToken);
     expect(await whoIs(cookie)).toMatchObject({ authenticated: false });
   });
+
+  // What a browser sends on a link's navigation: where it started, and (by default) its origin.
+  const linkFrom = (site: string, referer?: string) => ({
+    'Sec-Fetch-Site': site,
+    'Sec-Fetch-Mode': 'navigate',
+    Accept: 'text/html',
+    ...(referer === undefined ? {} : { Referer: referer }),
+  });
+
+  it.each([
+    ['a foreign site', linkFrom('cross-site', 'https://evil.example/')],
+    ['a sibling of the app not listed', linkFrom('same-site', 'https://blog.app.example/')],
+    ['a page that sends no Referer', linkFrom('cross-site')],
+  ])('refuses a sign-out started on %s: 403 page, the session lives on', async (_what, headers) => {
+    const cookie = cookieOf((await callbackWith({})).res);
+    const out = await request(t.url).get('/logout').set('Cookie', cookie).set(headers).expect(403);
+    expect(out.headers['content-type']).toMatch(/^text\/html/);
+    expect(out.text).toContain('Sign-out did not complete');
+    expect(out.headers['set-cookie']).toBeUndefined();
+    expect(await whoIs(cookie)).toMatchObject({ authenticated: true });
+  });
+
+  it('refuses a client that says it comes from a foreign page: 403 csrf_rejected', async () => {
+    const cookie = cookieOf((await callbackWith({})).res);
+    const out = await request(t.url)
+      .get('/logout')
+      .set('Cookie', cookie)
+      .set('Referer', 'https://evil.example/')
+      .expect(403);
+    expect(out.body).toMatchObject({ code: 'csrf_rejected' });
+    expect(await whoIs(cookie)).toMatchObject({ authenticated: true });
+  });
+
+  it.each([
+    [
+      'a page of the app (ALLOWED_RETURN_TO)',
+      linkFrom('cross-site', 'https://app.example/account'),
+    ],
+    ["the service's own page", linkFrom('same-origin')],
+    ['an address typed or bookmarked', linkFrom('none')],
+  ])('signs out when it starts on %s', async (_what, headers) => {
+    const cookie = cookieOf((await callbackWith({})).res);
+    await request(t.url).get('/logout').set('Cookie', cookie).set(headers).expect(302);
+    expect(await whoIs(cookie)).toMatchObject({ authenticated: false });
+  });
 });

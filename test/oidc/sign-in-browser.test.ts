@@ -115,3 +115,26 @@ it("ends the session here when the provider's session ends (its back-channel log
     await laptop.context.close();
   }
 });
+
+it('keeps the session when a link on a foreign page sends the browser to /logout', async () => {
+  const { context, page } = await newBrowser();
+  try {
+    await signIn(page, 'carol');
+    // Another origin of the same site (another port on 127.0.0.1): not the service, not the app.
+    const foreign = 'http://127.0.0.1:9/';
+    await context.route(foreign, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<a id="out" href="${service.url}/logout">Win a prize</a>`,
+      }),
+    );
+    await page.goto(foreign);
+    await page.click('#out');
+    await page
+      .locator('h1', { hasText: 'Sign-out did not complete' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await sessionOf(page)).toMatchObject({ authenticated: true, user: { id: 'carol' } });
+  } finally {
+    await context.close();
+  }
+});
