@@ -9,6 +9,8 @@ export const SECRETS_FROM_FILES = [
   'LIVELIKE_CLIENT_SECRET',
   'LIKECOIN_CLIENT_SECRET',
   'REDIS_PASSWORD',
+  // The collector's API key, in the OpenTelemetry format (`authorization=Bearer%20…`).
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ] as const;
 
 /** Far above any secret; a path to a device or a log file must not stall start-up. */

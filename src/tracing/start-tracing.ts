@@ -27,6 +27,7 @@ export function startTracing(
   const exporter = new OTLPTraceExporter({
     timeoutMillis: settings.exporterTimeoutMillis,
     concurrencyLimit: settings.exporterConcurrency,
+    ...(settings.headers ? { headers: settings.headers } : {}),
   });
   const provider = new NodeTracerProvider({
     resource: defaultResource()

@@ -16,6 +16,11 @@ export interface TracingSettings {
   exporterConcurrency: number;
   /** How long shutdown waits for the last spans to leave, so SIGTERM stays bounded. */
   shutdownFlushMillis: number;
+  /**
+   * The collector's headers when they came from OTEL_EXPORTER_OTLP_HEADERS_FILE (the SDK reads
+   * only the variable itself); undefined otherwise, and the SDK reads the variable.
+   */
+  headers?: Record<string, string>;
 }
 
 export const DEFAULT_TRACING_SETTINGS: Readonly<TracingSettings> = {
@@ -34,7 +39,10 @@ export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
   return Boolean(endpoint) && env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true';
 }
 
-/** The settings, each from its OTEL_* variable when that is a positive integer. */
+/**
+ * The settings, each from its OTEL_* variable when that is a positive integer. `env` is the
+ * environment with every `<NAME>_FILE` already read (resolveSecretFiles).
+ */
 export function tracingSettings(env: NodeJS.ProcessEnv): TracingSettings {
   const d = DEFAULT_TRACING_SETTINGS;
   const read = (name: string, fallback: number) => {
@@ -57,5 +65,29 @@ export function tracingSettings(env: NodeJS.ProcessEnv): TracingSettings {
     ),
     exporterConcurrency: d.exporterConcurrency,
     shutdownFlushMillis: d.shutdownFlushMillis,
+    ...(env.OTEL_EXPORTER_OTLP_HEADERS_FILE && env.OTEL_EXPORTER_OTLP_HEADERS
+      ? { headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS) }
+      : {}),
   };
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS's format (the OpenTelemetry specification's): `key=value` pairs
+ * separated by commas, each part percent-encoded. A pair without `=` or with an empty key, or
+ * one that does not decode, is left out, as the SDK leaves it out of the variable.
+ */
+export function otlpHeaders(spec: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of spec.split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    try {
+      const key = decodeURIComponent(pair.slice(0, at).trim());
+      const value = decodeURIComponent(pair.slice(at + 1).trim());
+      if (key !== '') headers[key] = value;
+    } catch {
+      // Malformed percent-encoding: not a header we can send.
+    }
+  }
+  return headers;
 }

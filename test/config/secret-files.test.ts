@@ -63,6 +63,7 @@ it('offers a _FILE form for exactly the secrets', () => {
     'APP_OIDC_CLIENT_SECRET',
     'LIKECOIN_CLIENT_SECRET',
     'LIVELIKE_CLIENT_SECRET',
+    'OTEL_EXPORTER_OTLP_HEADERS',
     'REDIS_PASSWORD',
     'SESSION_SECRET',
     'TOKEN_ENCRYPTION_KEY',

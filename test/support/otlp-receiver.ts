@@ -23,6 +23,8 @@ export interface OtlpReceiver {
   spans: ExportedSpan[];
   /** Every export request's body, as it came: searched whole for secrets. */
   bodies: string[];
+  /** Every export request's headers (what the exporter authenticates with). */
+  headers: Record<string, string | string[] | undefined>[];
   /** Emits 'spans' after each export request. */
   events: EventEmitter;
   /** Resolves once a span satisfying `match` has been exported (it may have been already). */
@@ -85,6 +87,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: '',
     spans: [],
     bodies: [],
+    headers: [],
     events,
     spanWhere(match) {
       const found = receiver.spans.find(match);
@@ -122,6 +125,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       const body = Buffer.concat(chunks).toString('utf8');
       receiver.bodies.push(body);
+      receiver.headers.push(req.headers);
       const parsed = JSON.parse(body) as OtlpExport;
       for (const rs of parsed.resourceSpans ?? []) {
         const service = String(plain(rs.resource?.attributes)['service.name'] ?? '');

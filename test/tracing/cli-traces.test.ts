@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   likeCoinEnv,
   LIKECOIN_CLIENT_ID,
@@ -55,5 +58,31 @@ it('exports the doctor’s calls before it exits, with no secret in them', async
   const code = new URLSearchParams(token.body).get('code')!;
   for (const secret of [LIKECOIN_CLIENT_SECRET, LIVELIKE_CLIENT_SECRET, code]) {
     expect(exported).not.toContain(secret);
+  }
+});
+
+it('authenticates to the collector with headers read from OTEL_EXPORTER_OTLP_HEADERS_FILE', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'token-bff-otel-'));
+  try {
+    const file = join(dir, 'otlp-headers');
+    writeFileSync(file, 'x-api-key=collector%20key%2C1,x-tenant=eu\n');
+    const before = receiver.headers.length;
+    const res = await runCli(['doctor'], {
+      ...BASE_ENV,
+      ...likeCoinEnv(likecoin),
+      LIVELIKE_API_URL: livelike.apiUrl,
+      REDIS_URL: process.env.REDIS_URL!,
+      LOG_LEVEL: 'silent',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_HEADERS_FILE: file,
+    });
+    expect(res).toMatchObject({ code: 0, err: '' });
+    const sent = receiver.headers.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const headers of sent) {
+      expect(headers).toMatchObject({ 'x-api-key': 'collector key,1', 'x-tenant': 'eu' });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

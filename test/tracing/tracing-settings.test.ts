@@ -44,3 +44,15 @@ it('takes the standard variables, and ignores a value that is no positive intege
   ).toBe(700);
   expect(tracingSettings({ OTEL_BSP_MAX_QUEUE_SIZE: 'lots' }).maxQueueSize).toBe(2048);
 });
+
+it('reads the collector headers from a file in the specification format, skipping what is not a pair', () => {
+  expect(
+    tracingSettings({
+      OTEL_EXPORTER_OTLP_HEADERS_FILE: '/run/secrets/otlp_headers',
+      OTEL_EXPORTER_OTLP_HEADERS:
+        'authorization=Bearer%20k%3D1, x-tenant = eu ,novalue,=x,bad=%E0%A4%A',
+    }).headers,
+  ).toEqual({ authorization: 'Bearer k=1', 'x-tenant': 'eu' });
+  // From the variable itself the SDK reads them: nothing is passed twice.
+  expect(tracingSettings({ OTEL_EXPORTER_OTLP_HEADERS: 'a=b' }).headers).toBeUndefined();
+});
