@@ -11,6 +11,11 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 15000,
+  // Jest's default keeps one core for itself (os.cpus() - 1): on a 2-core CI machine that is a
+  // single worker, running 129 files one after another while the main process idles. The files
+  // are independent (each app has its own key prefix and port, each test server its own port),
+  // so every core runs one.
+  maxWorkers: '100%',
   // `npm test` runs with --coverage: the whole suite must keep src/ this well covered. Part of it
   // (`npm run test:file -- <path>`) runs without coverage, since one file covers too little.
   // Tracing's start-up runs only in a process that loads it first (test/tracing spawns one), as

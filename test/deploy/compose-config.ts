@@ -77,11 +77,23 @@ export function runComposeConfig(
   }
 }
 
+/** composeModel()'s JSON with nothing set: the same file and inputs give the same model. */
+let defaultModel: string | undefined;
+
 /**
  * What compose would run, as a plain object: `docker-compose config`'s YAML read by the YAML
  * library docker-compose itself runs on (python3-yaml, a dependency of Debian's package).
+ * With nothing set, compose runs once per test file; each caller gets its own copy.
  */
 export function composeModel(dotEnv = '', shell: Record<string, string> = {}): ComposeModel {
+  const nothingSet = dotEnv === '' && Object.keys(shell).length === 0;
+  if (nothingSet && defaultModel !== undefined) return JSON.parse(defaultModel) as ComposeModel;
+  const json = composeModelJson(dotEnv, shell);
+  if (nothingSet) defaultModel = json;
+  return JSON.parse(json) as ComposeModel;
+}
+
+function composeModelJson(dotEnv: string, shell: Record<string, string>): string {
   const run = runComposeConfig([], dotEnv, shell);
   if (run.status !== 0) throw new Error(`docker-compose config failed: ${run.stderr}`);
   const json = spawnSync(
@@ -90,7 +102,7 @@ export function composeModel(dotEnv = '', shell: Record<string, string> = {}): C
     { input: run.stdout, encoding: 'utf8', timeout: 10_000 },
   );
   if (json.status !== 0) throw new Error(`cannot read compose's YAML: ${json.stderr}`);
-  return JSON.parse(json.stdout) as ComposeModel;
+  return json.stdout;
 }
 
 /** The names in README's "Configuration" table (its first column). */

@@ -11,7 +11,7 @@ import type { Kv } from '../../src/store/kv';
 import { MemoryKv } from '../../src/store/memory-kv';
 import { createKv } from '../../src/store/create-kv';
 import { RedisKv } from '../../src/store/redis-kv';
-import type { RedisTopology } from '../../src/config';
+import type { Limits, RedisTopology } from '../../src/config';
 import { escapeGlob, scanKeys } from '../../src/store/scan-keys';
 import { LogCapture } from './log-capture';
 
@@ -54,6 +54,11 @@ export interface TestAppOptions {
   topology?: RedisTopology;
   /** Share another app's keys (two instances of one service). */
   keyPrefix?: string;
+  /**
+   * Limits that have no variable of their own (src/config/limits.ts), for a test that waits one
+   * out: as `now` stands in for the service's clock, a shorter wait stands in for the default.
+   */
+  limits?: Partial<Limits>;
 }
 
 /**
@@ -100,12 +105,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     options.topology ??
     (options.redisUrl ? { kind: 'node' as const, url: options.redisUrl } : sharedRedisTopology());
   const keyPrefix = options.keyPrefix ?? `test:${randomBytes(6).toString('hex')}:`;
-  const { config } = loadConfig({
-    ...BASE_ENV,
-    ...topologyEnv(topology),
-    REDIS_KEY_PREFIX: keyPrefix,
-    ...options.env,
-  });
+  const config = withLimits(
+    loadConfig({
+      ...BASE_ENV,
+      ...topologyEnv(topology),
+      REDIS_KEY_PREFIX: keyPrefix,
+      ...options.env,
+    }).config,
+    options.limits,
+  );
   const kv = createKv(config) as RedisKv;
   const redis = kv.client;
   await once(redis, 'ready');
@@ -123,6 +131,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       redis.disconnect();
     },
   };
+}
+
+/** `config` with `limits` in place of its own (loadConfig's config is frozen: a copy). */
+function withLimits(config: Config, limits: Partial<Limits> | undefined): Config {
+  return limits ? { ...config, limits: { ...config.limits, ...limits } } : config;
 }
 
 /**
@@ -150,7 +163,10 @@ export type EmbeddedTestApp = Omit<TestApp, 'kv' | 'redis' | 'keyPrefix'> & { kv
 export async function startEmbeddedApp(
   options: Omit<TestAppOptions, 'redisUrl' | 'keyPrefix'> = {},
 ): Promise<EmbeddedTestApp> {
-  const { config } = loadConfig({ ...BASE_ENV, ...options.env, REDIS_URL: undefined });
+  const config = withLimits(
+    loadConfig({ ...BASE_ENV, ...options.env, REDIS_URL: undefined }).config,
+    options.limits,
+  );
   const kv = new MemoryKv();
   const served = await serve(config, kv, options.now);
   return {
