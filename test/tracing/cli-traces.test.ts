@@ -32,15 +32,20 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([likecoin.close(), livelike.close(), receiver.close()]));
 
-it('exports the doctor’s calls before it exits, with no secret in them', async () => {
-  const res = await runCli(['doctor'], {
+/** `token-bff doctor` against the stand-ins, tracing to the receiver. */
+const doctor = (env: Record<string, string> = {}) =>
+  runCli(['doctor'], {
     ...BASE_ENV,
     ...likeCoinEnv(likecoin),
     LIVELIKE_API_URL: livelike.apiUrl,
     REDIS_URL: process.env.REDIS_URL!,
     LOG_LEVEL: 'silent',
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    ...env,
   });
+
+it('exports the doctor’s calls before it exits, with no secret in them', async () => {
+  const res = await doctor();
   expect(res).toMatchObject({ code: 0, err: '' });
   // Already there when the process is gone: nothing is awaited after the exit.
   const calls = receiver.spans.filter((s) => s.kind === CLIENT);
@@ -67,15 +72,7 @@ it('authenticates to the collector with headers read from OTEL_EXPORTER_OTLP_HEA
     const file = join(dir, 'otlp-headers');
     writeFileSync(file, 'x-api-key=collector%20key%2C1,x-tenant=eu\n');
     const before = receiver.headers.length;
-    const res = await runCli(['doctor'], {
-      ...BASE_ENV,
-      ...likeCoinEnv(likecoin),
-      LIVELIKE_API_URL: livelike.apiUrl,
-      REDIS_URL: process.env.REDIS_URL!,
-      LOG_LEVEL: 'silent',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_HEADERS_FILE: file,
-    });
+    const res = await doctor({ OTEL_EXPORTER_OTLP_HEADERS_FILE: file });
     expect(res).toMatchObject({ code: 0, err: '' });
     const sent = receiver.headers.slice(before);
     expect(sent.length).toBeGreaterThan(0);
