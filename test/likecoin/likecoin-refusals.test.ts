@@ -1,3 +1,4 @@
+import { pollUntil } from '../support/redis-process';
 import request from 'supertest';
 import { login } from '../support/login';
 import { expectDocumented } from '../support/openapi-conformance';
@@ -48,11 +49,7 @@ describe('the callback refuses a bad state before calling LikeCoin', () => {
     const callback = await atProvider(authorizationUrl);
     const key = `likecoin:state:${callback.searchParams.get('state')}`;
     // The test config gives states one second; wait for the store to drop it.
-    await new Promise<void>((resolve) => {
-      const poll = async () =>
-        (await s.t.redis.exists(key)) === 0 ? resolve() : setTimeout(poll, 50);
-      void poll();
-    });
+    await pollUntil('the state to lapse', async () => (await s.t.redis.exists(key)) === 0, 10_000);
     const before = tokenCalls();
     await expectInvalidState(
       await request(s.t.url).get(pathOf(callback)).set('Cookie', cookie),

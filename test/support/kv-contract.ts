@@ -1,3 +1,4 @@
+import { pollUntil } from './redis-process';
 import { windowCounter, type Kv } from '../../src/store/kv';
 
 /**
@@ -20,11 +21,12 @@ export function describeKvContract(name: string, make: () => Promise<Kv>): void 
 
     it('forgets a value when its time is up', async () => {
       await kv.set('short', 'x', 20);
-      await new Promise<void>((resolve) => {
-        const poll = async () =>
-          (await kv.get('short')) === null ? resolve() : setTimeout(poll, 10);
-        void poll();
-      });
+      await pollUntil(
+        'the 20 ms value to lapse',
+        async () => (await kv.get('short')) === null,
+        5000,
+        10,
+      );
       expect(await kv.get('short')).toBeNull();
     });
 
