@@ -26,18 +26,19 @@ export interface SecretFilesResult {
 }
 
 /**
- * Resolves every `<NAME>_FILE` into `<NAME>`. The content is the secret, with surrounding
- * whitespace dropped (`echo secret > file` leaves a newline). Setting both forms is refused, as
- * is an unreadable, empty or oversized file; problems name the variable and the path, never the
- * content.
+ * Resolves every `<NAME>_FILE` of `names` (by default every secret) into `<NAME>`. The content
+ * is the secret, with surrounding whitespace dropped (`echo secret > file` leaves a newline).
+ * Setting both forms is refused, as is an unreadable, empty or oversized file; problems name the
+ * variable and the path, never the content.
  */
 export function resolveSecretFiles(
   env: Readonly<Record<string, string | undefined>>,
   read: ReadBounded = readBounded,
+  names: readonly (typeof SECRETS_FROM_FILES)[number][] = SECRETS_FROM_FILES,
 ): SecretFilesResult {
   const out: Record<string, string | undefined> = { ...env };
   const problems: string[] = [];
-  for (const name of SECRETS_FROM_FILES) {
+  for (const name of names) {
     const fileVar = `${name}_FILE`;
     const path = env[fileVar]?.trim();
     if (!path) continue;

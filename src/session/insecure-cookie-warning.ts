@@ -46,12 +46,11 @@ export function insecureCookieWarning(
 ): (req: Request, res: Response, credentialSessionId: string) => void {
   let lastWarnedAt = -Infinity;
   return (req, res, credentialSessionId) => {
-    if (!config.secureCookie) return;
+    if (!config.secureCookie || req.secure) return;
     onHeaders(res, () => {
-      // A live session under an id the client does not hold yet: its cookie was due. Asked
-      // first: req.secure walks the trust-proxy chain, and nearly every answer owes no cookie.
+      // A live session under an id the client does not hold yet: its cookie was due.
       const due = isLive(req) && req.sessionID !== credentialSessionId;
-      if (!due || req.secure || setsCookie(res, config.cookieName)) return;
+      if (!due || setsCookie(res, config.cookieName)) return;
       const t = now();
       if (t - lastWarnedAt < intervalMs) return;
       lastWarnedAt = t;

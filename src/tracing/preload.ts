@@ -3,7 +3,7 @@
 // express and the server module load. With no OTLP endpoint configured nothing of the SDK is
 // loaded at all (the require below is not reached): tracing off costs one environment read.
 import { existsSync } from 'node:fs';
-import { resolveSecretFiles } from '../config/secret-files';
+import { readBounded, resolveSecretFiles } from '../config/secret-files';
 import type { Kv } from '../store/kv';
 import { tracingSettings, tracingWanted } from './tracing-settings';
 
@@ -18,9 +18,9 @@ if (on) {
   // dynamic import() would finish after the modules it must patch are loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startTracing } = require('./start-tracing') as typeof import('./start-tracing');
-  // With `<NAME>_FILE` read: the collector's headers may come from a file (a secret). A file that
-  // cannot be read is the configuration's to report, which stops start-up.
-  const env = resolveSecretFiles(process.env).env;
+  // The collector's headers may come from a file (a secret); only that file is read here. One
+  // that cannot be read is the configuration's to report, which stops start-up.
+  const env = resolveSecretFiles(process.env, readBounded, ['OTEL_EXPORTER_OTLP_HEADERS']).env;
   stop = startTracing(tracingSettings(env), (line) => process.stderr.write(`${line}\n`));
 }
 
